@@ -1,0 +1,46 @@
+"""Ingest: SQS batch of S3 notifications -> docsearch.ingest -> partial batch response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from docsearch.engine import get_client
+from docsearch.index import ensure_index
+from docsearch.ingest import MessageOutcome, ingest_messages
+from docsearch.objects import fetch_object
+from docsearch.observability import logger, metrics, tracer
+from docsearch.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class RetryLater(Exception):
+    """Raised for a record whose message must go back to the queue."""
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    client = get_client()
+    ensure_index(client, settings.index_alias)
+    messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
+    outcomes = ingest_messages(
+        messages,
+        client,
+        settings.index_alias,
+        fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
+    )
+
+    def record_handler(record: SQSRecord) -> MessageOutcome:
+        outcome = outcomes[record.message_id]
+        if outcome.status == "retry":
+            raise RetryLater("; ".join(outcome.errors))
+        return outcome
+
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,45 @@
+"""The bucket, queue, DLQ and bucket notification of the local stack (idempotent)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from docsearch_local.paths import StackConfig
+
+
+def clients(config: StackConfig) -> tuple[Any, Any]:
+    env = config.env()
+    session = boto3.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=config.region,
+    )
+    return session.client("s3", endpoint_url=config.aws_url), session.client("sqs", endpoint_url=config.aws_url)
+
+
+def create_resources(config: StackConfig) -> dict[str, str]:
+    s3, sqs = clients(config)
+    dlq_url = sqs.create_queue(QueueName=config.dlq, Attributes={"MessageRetentionPeriod": "1209600"})["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(config.max_receive_count)})
+    queue_url = sqs.create_queue(QueueName=config.queue)["QueueUrl"]
+    sqs.set_queue_attributes(
+        QueueUrl=queue_url,
+        Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": str(config.visibility_timeout_s)},
+    )
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if config.bucket not in existing:
+        s3.create_bucket(Bucket=config.bucket, CreateBucketConfiguration={"LocationConstraint": config.region})
+    s3.put_bucket_notification_configuration(
+        Bucket=config.bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]},
+            ]
+        },
+    )
+    return {"bucket": config.bucket, "queue_url": queue_url, "dlq_url": dlq_url}

@@ -1,0 +1,105 @@
+"""The local HTTP gateway: each request becomes an API Gateway HTTP API (payload 2.0) event.
+
+The search handler answers it in-process and the answer is sent back as API
+Gateway would send it. One request is handled at a time, as one Lambda
+container would.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+import uuid
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from docsearch_local.lambda_context import LocalContext
+from docsearch_local.paths import stack_config
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def to_http_api_event(method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+    """An HTTP request -> the API Gateway HTTP API v2 event, including how it folds repeated parameters."""
+    parts = urlsplit(target)
+    params: dict[str, list[str]] = defaultdict(list)
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        params[name].append(value)
+    lowered = {name.lower(): value for name, value in headers.items()}
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if params:
+        event["queryStringParameters"] = {name: ",".join(values) for name, values in params.items()}
+    if body:
+        event["body"] = base64.b64encode(body).decode()
+        event["isBase64Encoded"] = True
+    return event
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "docsearch-local"
+    lock = threading.Lock()
+
+    def _invoke(self) -> None:
+        from functions.search.app import lambda_handler
+
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY_BYTES)
+        body = self.rfile.read(length) if length else b""
+        event = to_http_api_event(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
+        with self.lock:
+            response = lambda_handler(event, LocalContext("docsearch-search"))
+        payload = response.get("body") or ""
+        data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+        self.send_response(int(response.get("statusCode", 200)))
+        for name, value in (response.get("headers") or {}).items():
+            self.send_header(name, str(value))
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            for value in values:
+                self.send_header(name, str(value))
+        for cookie in response.get("cookies") or []:
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _invoke
+
+    def log_message(self, format: str, *args: Any) -> None:
+        print(f"{self.address_string()} {format % args}", flush=True)
+
+
+def serve(port: int | None = None) -> ThreadingHTTPServer:
+    return ThreadingHTTPServer(("127.0.0.1", port if port is not None else stack_config().api_port), _Handler)
+
+
+if __name__ == "__main__":
+    serve().serve_forever()

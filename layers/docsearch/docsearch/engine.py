@@ -1,0 +1,37 @@
+"""The OpenSearch client: SigV4 on AWS (managed domain or Serverless), plain HTTP locally."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnection
+
+from docsearch.settings import Settings, get_settings
+
+
+class EngineUnavailable(Exception):
+    """OpenSearch could not be reached or timed out; the caller should retry later."""
+
+
+def build_client(settings: Settings) -> OpenSearch:
+    auth = None
+    if settings.opensearch_auth == "sigv4":
+        import boto3  # only needed on AWS; keeps local cold start lean
+
+        credentials = boto3.Session().get_credentials()
+        auth = Urllib3AWSV4SignerAuth(credentials, settings.region, settings.opensearch_service)
+    return OpenSearch(
+        hosts=[settings.opensearch_url],
+        http_auth=auth,
+        connection_class=Urllib3HttpConnection,
+        timeout=settings.opensearch_timeout_s,
+        http_compress=True,
+        max_retries=1,
+        retry_on_timeout=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_client() -> OpenSearch:
+    """One client per container, reused across invocations (keeps connections alive)."""
+    return build_client(get_settings())

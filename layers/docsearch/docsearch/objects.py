@@ -1,0 +1,55 @@
+"""Reading uploaded objects from S3 (the only data access on the ingest side)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+
+
+class ObjectMissing(Exception):
+    """The object was deleted (or never existed) before we could read it."""
+
+
+class ObjectTooLarge(Exception):
+    """The object is bigger than the configured limit; it is skipped, not read."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: str
+    key: str
+    body: bytes
+    content_type: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def s3_client() -> Any:
+    return boto3.client("s3")
+
+
+def fetch_object(bucket: str, key: str, max_bytes: int) -> StoredObject:
+    """Read one object, refusing to download more than ``max_bytes``."""
+    try:
+        response = s3_client().get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in MISSING_CODES:
+            raise ObjectMissing(f"s3://{bucket}/{key} does not exist") from error
+        raise
+    length = int(response.get("ContentLength") or 0)
+    if length > max_bytes:
+        response["Body"].close()
+        raise ObjectTooLarge(f"{length} bytes is over the {max_bytes}-byte limit")
+    return StoredObject(
+        bucket=bucket,
+        key=key,
+        body=response["Body"].read(max_bytes + 1)[: max_bytes + 1],
+        content_type=response.get("ContentType") or "",
+        metadata={k.lower(): v for k, v in (response.get("Metadata") or {}).items()},
+    )

@@ -1,0 +1,44 @@
+"""Engine response -> the API's search response, with escaped ``<mark>`` snippets."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from docsearch.models import FacetValue, SearchHit, SearchRequest, SearchResponse
+from docsearch.query import MARK_CLOSE, MARK_OPEN
+
+
+def safe_snippet(fragment: str) -> str:
+    """Escape everything from the document, then turn highlight markers into <mark>."""
+    escaped = html.escape(fragment.strip(), quote=True)
+    return escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchResponse:
+    hits = response.get("hits", {})
+    results = [_shape_hit(hit) for hit in hits.get("hits", [])]
+    buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
+    return SearchResponse(
+        query=request.q.strip(),
+        total=int(hits.get("total", {}).get("value", 0)),
+        page=request.page,
+        size=request.size,
+        took_ms=int(response.get("took", 0)),
+        results=results,
+        facets={"source": [FacetValue(value=b["key"], count=b["doc_count"]) for b in buckets]},
+    )
+
+
+def _shape_hit(hit: dict[str, Any]) -> SearchHit:
+    source = hit.get("_source", {})
+    fragments = hit.get("highlight", {}).get("body", [])
+    return SearchHit(
+        id=hit["_id"],
+        key=source.get("key", ""),
+        title=source.get("title", ""),
+        source=source.get("source"),
+        published_at=source.get("published_at"),
+        score=hit.get("_score"),
+        snippets=[safe_snippet(fragment) for fragment in fragments],
+    )
