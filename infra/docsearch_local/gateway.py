@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
+import traceback
 import uuid
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,7 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         event = to_http_api_event(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
         with self.lock:
-            response = lambda_handler(event, LocalContext("docsearch-search"))
+            try:
+                response = lambda_handler(event, LocalContext("docsearch-search"))
+            except Exception:  # what API Gateway answers when the function fails
+                traceback.print_exc()
+                response = {"statusCode": 500, "body": '{"message":"Internal Server Error"}'}
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         self.send_response(int(response.get("statusCode", 200)))

@@ -1,0 +1,60 @@
+"""Upload through the S3 API of the local stack, find it over HTTP, delete it, see it gone."""
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from docsearch_local.paths import StackConfig
+
+pytestmark = pytest.mark.e2e
+DEADLINE_S = 30
+
+
+def _search(config: StackConfig, **params: Any) -> requests.Response:
+    return requests.get(f"{config.api_url}/search", params=params, timeout=10)
+
+
+def _eventually(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"not within {DEADLINE_S}s: {what}")
+
+
+def test_upload_search_delete(local_stack: StackConfig) -> None:
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    word = f"zq{uuid.uuid4().hex[:8]}"  # a token no other document has
+    key = f"e2e/{word} berita+uji é.txt"
+    body = f"Kapal Selam {word} Diluncurkan\nTNI AL meluncurkan kapal selam baru {word} di Surabaya <b>hari ini</b>."
+    s3.put_object(Bucket=local_stack.bucket, Key=key, Body=body.encode())
+
+    def found() -> bool:
+        return _search(local_stack, q=word).json()["total"] == 1
+
+    _eventually(found, "uploaded article searchable")
+    answer = _search(local_stack, q=word).json()
+    [hit] = answer["results"]
+    assert hit["key"] == key
+    assert hit["title"] == f"Kapal Selam {word} Diluncurkan"
+    assert any(f"<mark>{word}</mark>" in snippet for snippet in hit["snippets"])
+    assert all("<b>" not in snippet for snippet in hit["snippets"])
+
+    s3.delete_object(Bucket=local_stack.bucket, Key=key)
+    _eventually(lambda: _search(local_stack, q=word).json()["total"] == 0, "deleted article gone")
+
+
+def test_contract_errors_and_health(local_stack: StackConfig) -> None:
+    missing = _search(local_stack)
+    assert missing.status_code == 400
+    assert missing.json()["error"]["code"] == "invalid_parameter"
+    assert _search(local_stack, q="   ").status_code == 400
+    assert _search(local_stack, q="banjir", size=51).status_code == 400
+    health = requests.get(f"{local_stack.api_url}/health", timeout=10)
+    assert health.status_code == 200 and health.json()["engine"] in {"green", "yellow"}
+    assert requests.get(f"{local_stack.api_url}/nope", timeout=10).status_code == 404

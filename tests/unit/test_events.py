@@ -1,0 +1,39 @@
+import json
+
+import pytest
+from docsearch.events import MalformedMessage, ObjectChange, parse_notification
+
+
+def _notification(event_name: str, key: str, sequencer: str = "0A1") -> str:
+    record = {
+        "eventName": event_name,
+        "s3": {"bucket": {"name": "docsearch-articles"}, "object": {"key": key, "size": 12, "sequencer": sequencer}},
+    }
+    return json.dumps({"Records": [record]})
+
+
+def test_created_object_with_encoded_key_is_decoded() -> None:
+    body = _notification("ObjectCreated:Put", "berita/kunci+dengan+spasi%2Bplus+%C3%A9.txt")
+    assert parse_notification(body) == [
+        ObjectChange("upsert", "docsearch-articles", "berita/kunci dengan spasi+plus é.txt", "0A1", 12)
+    ]
+
+
+def test_removed_object_is_a_delete() -> None:
+    [change] = parse_notification(_notification("ObjectRemoved:Delete", "a.txt"))
+    assert change.action == "delete"
+    assert change.key == "a.txt"
+
+
+def test_s3_test_event_yields_nothing() -> None:
+    assert parse_notification(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json", "[]", json.dumps({"Records": "x"}), json.dumps({"Records": [{"eventName": "ObjectCreated:Put"}]}),
+     _notification("ObjectRestore:Post", "a.txt")],
+)
+def test_malformed_messages_are_rejected(body: str) -> None:
+    with pytest.raises(MalformedMessage):
+        parse_notification(body)

@@ -1,0 +1,39 @@
+from docsearch.models import SearchRequest
+from docsearch.query import MARK_CLOSE, MARK_OPEN, build_search
+from docsearch.results import safe_snippet, shape_response
+
+
+def test_snippet_escapes_document_markup_but_keeps_marks() -> None:
+    fragment = f'<script>alert("x")</script> & {MARK_OPEN}pakta{MARK_CLOSE}'
+    assert safe_snippet(fragment) == (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; <mark>pakta</mark>"
+    )
+
+
+def test_shape_response_maps_hits_and_facets() -> None:
+    request = SearchRequest(q=" pakta ", size=5)
+    response = {
+        "took": 7,
+        "hits": {
+            "total": {"value": 1},
+            "hits": [
+                {
+                    "_id": "abc",
+                    "_score": 1.5,
+                    "_source": {"key": "a.txt", "title": "Judul", "source": "contoh.id", "published_at": "2024-06-19"},
+                    "highlight": {"body": [f"tentang {MARK_OPEN}pakta{MARK_CLOSE}"]},
+                }
+            ],
+        },
+        "aggregations": {"source": {"buckets": [{"key": "contoh.id", "doc_count": 1}]}},
+    }
+    shaped = shape_response(request, response)
+    assert shaped.query == "pakta"
+    assert shaped.total == 1 and shaped.took_ms == 7 and shaped.size == 5
+    assert shaped.results[0].snippets == ["tentang <mark>pakta</mark>"]
+    assert shaped.facets["source"][0].value == "contoh.id"
+
+
+def test_paging_sets_from() -> None:
+    body = build_search(SearchRequest(q="banjir", page=3, size=20))
+    assert body["from"] == 40 and body["size"] == 20
