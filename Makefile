@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo test unit integration e2e lint format typecheck sam clean
+.PHONY: help venv up down status demo test unit integration e2e lint format template clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ status: venv ## report the local stack and where its logs are
 demo: up ## start the stack, upload the sample articles, run a few searches
 	$(PY) -m docsearch_local.demo
 
-test: venv ## the whole suite: unit, infrastructure, integration and end-to-end (real OpenSearch)
+test: venv template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
 
 unit: venv ## unit tests only (no servers)
@@ -55,6 +55,19 @@ lint: venv ## ruff and mypy
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+SAM_VENV ?= .venv-sam
+$(SAM_VENV)/.installed: requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON312) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $@
+
+template: $(SAM_VENV)/.installed ## sam validate --lint, checkov and sam build (all offline but for PyPI)
+	export PATH=$(CURDIR)/$(SAM_VENV)/bin:$$PATH SAM_CLI_TELEMETRY=0; \
+	sam validate --lint --region ap-southeast-3 && \
+	checkov -f template.yaml --framework cloudformation --skip-download --quiet --compact && \
+	sam build --build-dir .aws-sam/build
 
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

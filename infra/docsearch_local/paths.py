@@ -80,4 +80,5 @@ def stack_config() -> StackConfig:
         opensearch_port=int(env.get("DOCSEARCH_OPENSEARCH_PORT", "9200")),
         aws_port=int(env.get("DOCSEARCH_AWS_PORT", "4566")),
         api_port=int(env.get("DOCSEARCH_API_PORT", "3000")),
+        index_alias=env.get("DOCSEARCH_INDEX_ALIAS", "articles"),
     )
