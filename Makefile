@@ -35,7 +35,7 @@ status: venv ## report the local stack and where its logs are
 demo: up ## start the stack, upload the sample articles, run a few searches
 	$(PY) -m docsearch_local.demo
 
-test: venv template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
+test: venv lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
 
 unit: venv ## unit tests only (no servers)

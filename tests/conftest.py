@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from opensearchpy import OpenSearch
+
 from docsearch_local import stack
 from docsearch_local.paths import StackConfig, stack_config
-from opensearchpy import OpenSearch
 
 
 @pytest.fixture(scope="session")

@@ -67,9 +67,9 @@ def on_invalid_parameter(error: RequestValidationError) -> Response[Any]:
 @app.exception_handler(ValidationError)
 def on_invalid_request(error: ValidationError) -> Response[Any]:
     """The request model's own checks (e.g. a query that is only whitespace)."""
-    first = error.errors()[0] if error.errors() else {}
-    where = ".".join(str(part) for part in first.get("loc", ())) or "request"
-    return _error(400, "invalid_parameter", f"{where}: {first.get('msg', 'invalid value')}")
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "request"
+    return _error(400, "invalid_parameter", f"{where}: {first['msg']}")
 
 
 @app.exception_handler(EngineUnavailable)

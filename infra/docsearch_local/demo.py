@@ -49,7 +49,7 @@ def _count_keys(config: StackConfig, keys: list[str]) -> int:
 
 
 def show(config: StackConfig, query: str) -> None:
-    answer = requests.get(f"{config.api_url}/search", params={"q": query, "size": 3}, timeout=10).json()
+    answer = requests.get(f"{config.api_url}/search", params={"q": query, "size": "3"}, timeout=10).json()
     print(f"\n\033[1m? {query}\033[0m  ({answer.get('total', 0)} hits, {answer.get('took_ms')} ms)")
     for rank, hit in enumerate(answer.get("results", []), 1):
         print(f"  {rank}. {hit['title']}  [{hit['key']}]  score={hit['score']:.2f}")

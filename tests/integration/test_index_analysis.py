@@ -1,8 +1,9 @@
 """The Indonesian analysis of the real engine, through the index definition."""
 
 import pytest
-from docsearch.index import ensure_index, versioned_name
 from opensearchpy import OpenSearch
+
+from docsearch.index import ensure_index, versioned_name
 
 pytestmark = pytest.mark.integration
 

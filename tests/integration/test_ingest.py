@@ -6,13 +6,14 @@ from typing import Any
 
 import boto3
 import pytest
+from opensearchpy import OpenSearch
+
 from docsearch.article import document_id
 from docsearch.index import ensure_index
 from docsearch.ingest import ingest_messages
 from docsearch.objects import fetch_object
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
-from opensearchpy import OpenSearch
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def test_batch_indexes_replaces_skips_and_deletes(
     bucket = local_stack.bucket
     prefix = f"it-{uuid.uuid4().hex[:8]}"
     good, empty = f"{prefix}/berita satu+é.txt", f"{prefix}/kosong.txt"
-    s3.put_object(Bucket=bucket, Key=good, Body="Banjir Jakarta\nRibuan warga mengungsi akibat banjir.".encode())
+    s3.put_object(Bucket=bucket, Key=good, Body=b"Banjir Jakarta\nRibuan warga mengungsi akibat banjir.")
     s3.put_object(Bucket=bucket, Key=empty, Body=b"")
     ensure_index(engine, index_alias)
 
@@ -61,7 +62,7 @@ def test_batch_indexes_replaces_skips_and_deletes(
     doc = engine.get(index=index_alias, id=document_id(bucket, good))["_source"]
     assert doc["title"] == "Banjir Jakarta" and doc["key"] == good
 
-    s3.put_object(Bucket=bucket, Key=good, Body="Banjir Surut\nWarga kembali ke rumah.".encode())
+    s3.put_object(Bucket=bucket, Key=good, Body=b"Banjir Surut\nWarga kembali ke rumah.")
     ingest_messages([("m5", _message("ObjectCreated:Put", bucket, good))], engine, index_alias, _fetch)
     engine.indices.refresh(index=index_alias)
     assert engine.count(index=index_alias)["count"] == 1
@@ -82,7 +83,9 @@ def test_engine_down_asks_for_retry(index_alias: str, s3: Any, local_stack: Stac
     assert outcomes["m1"].status == "retry"
 
 
-def test_handler_returns_whole_batch_when_engine_is_down(monkeypatch: pytest.MonkeyPatch, local_stack: StackConfig) -> None:
+def test_handler_returns_whole_batch_when_engine_is_down(
+    monkeypatch: pytest.MonkeyPatch, local_stack: StackConfig
+) -> None:
     from docsearch import engine as engine_module
     from docsearch import settings as settings_module
     from functions.ingest import app
@@ -93,9 +96,17 @@ def test_handler_returns_whole_batch_when_engine_is_down(monkeypatch: pytest.Mon
     try:
         event = {
             "Records": [
-                {"messageId": "a", "receiptHandle": "r", "body": "{}", "attributes": {}, "messageAttributes": {},
-                 "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-southeast-3:0:q",
-                 "awsRegion": "ap-southeast-3"}
+                {
+                    "messageId": "a",
+                    "receiptHandle": "r",
+                    "body": "{}",
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "md5OfBody": "",
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:ap-southeast-3:0:q",
+                    "awsRegion": "ap-southeast-3",
+                }
             ]
         }
         with pytest.raises(Exception):  # engine down before anything is read: the whole batch is retried

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 from docsearch.events import MalformedMessage, ObjectChange, parse_notification
 
 
@@ -31,8 +32,13 @@ def test_s3_test_event_yields_nothing() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["not json", "[]", json.dumps({"Records": "x"}), json.dumps({"Records": [{"eventName": "ObjectCreated:Put"}]}),
-     _notification("ObjectRestore:Post", "a.txt")],
+    [
+        "not json",
+        "[]",
+        json.dumps({"Records": "x"}),
+        json.dumps({"Records": [{"eventName": "ObjectCreated:Put"}]}),
+        _notification("ObjectRestore:Post", "a.txt"),
+    ],
 )
 def test_malformed_messages_are_rejected(body: str) -> None:
     with pytest.raises(MalformedMessage):

@@ -1,4 +1,5 @@
 import pytest
+
 from docsearch.extract import Unindexable, extract_article
 
 

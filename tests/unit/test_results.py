@@ -5,9 +5,7 @@ from docsearch.results import safe_snippet, shape_response
 
 def test_snippet_escapes_document_markup_but_keeps_marks() -> None:
     fragment = f'<script>alert("x")</script> & {MARK_OPEN}pakta{MARK_CLOSE}'
-    assert safe_snippet(fragment) == (
-        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; <mark>pakta</mark>"
-    )
+    assert safe_snippet(fragment) == ("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; <mark>pakta</mark>")
 
 
 def test_shape_response_maps_hits_and_facets() -> None:

@@ -10,22 +10,27 @@ Each message ends in one of three ways:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
 from opensearchpy import OpenSearch
-from opensearchpy.helpers import streaming_bulk
 
 from docsearch.article import IndexedArticle, document_id
+from docsearch.bulk import write_bulk
 from docsearch.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.extract import Unindexable, extract_article
 from docsearch.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.observability import logger, metrics
 
 Fetch = Callable[[str, str], StoredObject]
-BULK_RETRIES_ON_429 = 3
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    message_id: str
+    op: dict[str, Any]
 
 
 @dataclass
@@ -42,18 +47,12 @@ class MessageOutcome:
         self.errors.append(reason)
 
 
-@dataclass
-class _Action:
-    message_id: str
-    op: dict[str, Any]
-
-
 def ingest_messages(
     messages: Sequence[tuple[str, str]], client: OpenSearch, index: str, fetch: Fetch
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message."""
     outcomes = {message_id: MessageOutcome(message_id) for message_id, _ in messages}
-    actions: list[_Action] = []
+    actions: list[BulkAction] = []
     for message_id, body in messages:
         outcome = outcomes[message_id]
         try:
@@ -64,8 +63,16 @@ def ingest_messages(
         for change in changes:
             op = _prepare(change, index, fetch, outcome)
             if op is not None:
-                actions.append(_Action(message_id, op))
-    _bulk(client, actions, outcomes)
+                actions.append(BulkAction(message_id, op))
+    for action, result in zip(actions, write_bulk(client, [a.op for a in actions]), strict=True):
+        outcome = outcomes[action.message_id]
+        if not result.ok:
+            outcome.fail(result.error)
+        elif result.op_type == "delete":
+            outcome.deleted += 1
+        else:
+            outcome.indexed += 1
+    metrics.add_metric(name="DocumentsIndexed", unit=MetricUnit.Count, value=sum(o.indexed for o in outcomes.values()))
     return outcomes
 
 
@@ -98,35 +105,6 @@ def _prepare(change: ObjectChange, index: str, fetch: Fetch, outcome: MessageOut
         sequencer=change.sequencer,
     )
     return {"_op_type": "index", "_index": index, "_id": doc_id, "_source": indexed.to_document()}
-
-
-def _bulk(client: OpenSearch, actions: list[_Action], outcomes: dict[str, MessageOutcome]) -> None:
-    """One bulk request for the batch; each item's result goes to its message."""
-    if not actions:
-        return
-    results: Iterable[tuple[bool, dict[str, Any]]] = streaming_bulk(
-        client,
-        (action.op for action in actions),
-        chunk_size=len(actions),
-        max_chunk_bytes=100 * 1024 * 1024,
-        raise_on_error=False,
-        raise_on_exception=False,
-        max_retries=BULK_RETRIES_ON_429,
-        initial_backoff=1,
-    )
-    for action, (ok, item) in zip(actions, results, strict=True):
-        outcome = outcomes[action.message_id]
-        op_type, result = next(iter(item.items()))
-        if op_type == "delete" and result.get("status") == 404:
-            ok = True  # deleting what is not there is done
-        if not ok:
-            outcome.fail(f"{op_type}: {result.get('status')} {result.get('error')}")
-            logger.warning("bulk item failed", extra={"id": result.get("_id"), "status": result.get("status")})
-        elif op_type == "delete":
-            outcome.deleted += 1
-        else:
-            outcome.indexed += 1
-    metrics.add_metric(name="DocumentsIndexed", unit=MetricUnit.Count, value=sum(o.indexed for o in outcomes.values()))
 
 
 def _skip(outcome: MessageOutcome, reason: str, detail: str, key: str | None = None) -> None:
