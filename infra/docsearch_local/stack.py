@@ -13,6 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from opensearchpy import OpenSearch
+
+from docsearch.index import ensure_index
 from docsearch_local import opensearch
 from docsearch_local.aws_resources import create_resources
 from docsearch_local.paths import StackConfig, stack_config
@@ -55,6 +58,8 @@ def up(config: StackConfig) -> None:
         _start_python(config, "aws", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(config.aws_port)])
         _wait(f"{config.aws_url}/moto-api/", "moto server")
     create_resources(config)
+    # The index exists before the first upload or search, so neither races its creation.
+    ensure_index(OpenSearch(hosts=[config.opensearch_url], timeout=60), config.index_alias)
     _start_python(config, "worker", ["-m", "docsearch_local.worker"])
     _start_python(config, "api", ["-m", "docsearch_local.gateway"])
     _wait(f"{config.api_url}/health", "search API", timeout_s=60)

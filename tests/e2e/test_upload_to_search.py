@@ -36,7 +36,8 @@ def test_upload_search_delete(local_stack: StackConfig) -> None:
     s3.put_object(Bucket=local_stack.bucket, Key=key, Body=body.encode())
 
     def found() -> bool:
-        return _search(local_stack, q=word).json()["total"] == 1
+        answer = _search(local_stack, q=word)
+        return answer.status_code == 200 and answer.json()["total"] == 1
 
     _eventually(found, "uploaded article searchable")
     answer = _search(local_stack, q=word).json()
@@ -47,7 +48,12 @@ def test_upload_search_delete(local_stack: StackConfig) -> None:
     assert all("<b>" not in snippet for snippet in hit["snippets"])
 
     s3.delete_object(Bucket=local_stack.bucket, Key=key)
-    _eventually(lambda: _search(local_stack, q=word).json()["total"] == 0, "deleted article gone")
+
+    def gone() -> bool:
+        answer = _search(local_stack, q=word)
+        return answer.status_code == 200 and answer.json()["total"] == 0
+
+    _eventually(gone, "deleted article gone")
 
 
 def test_contract_errors_and_health(local_stack: StackConfig) -> None:
