@@ -48,5 +48,6 @@ class IndexedArticle:
             "size": self.size,
             "content_hash": self.content_hash,
             "sequencer": self.sequencer,
+            "deleted": False,
             "indexed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         }

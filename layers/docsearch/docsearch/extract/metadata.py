@@ -148,11 +148,12 @@ def read_header(lines: list[str], title: str | None = None) -> TextMeta:
             for (i, _, kind), (prev_i, prev, prev_kind) in zip(kinds[1:], kinds, strict=False)
             if kind in ("date", "byline") and prev_kind == "candidate"
         ]
-        meta.title = before_meta[0] if before_meta else max(candidates, key=lambda c: len(c[1]))[1]
+        headlines = [c for c in candidates if not c[1].endswith(".")] or candidates[:1]
+        meta.title = before_meta[0] if before_meta else max(headlines, key=lambda c: len(c[1]))[1]
     if kinds:
-        keep: set[int] = set()
+        keep = {i for i, line, kind in kinds if kind == "candidate" and line.endswith(".") and line != meta.title}
         if title is not None:  # a known headline: drop only the header lines that are clearly not text
-            keep = {i for i, line, kind in kinds if kind == "candidate" and word_count(line) > LABEL_MAX_WORDS}
+            keep |= {i for i, line, kind in kinds if kind == "candidate" and word_count(line) > LABEL_MAX_WORDS}
             keep -= {i for i, line, _ in kinds if line == title}
         meta.dropped = {i for i, _, _ in kinds if i not in keep}
     if meta.title is None:
