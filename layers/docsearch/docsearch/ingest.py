@@ -211,39 +211,43 @@ def _plan(
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return PlannedWrite(outcome.message_id, "deleted", {"_op_type": "delete", "_index": index, "_id": doc_id})
-        return PlannedWrite(outcome.message_id, "deleted", _scripted(index, doc_id, "tombstone", sequencer, tombstone(change)))
+        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
-        live = state is not None and not state.deleted
-        if live and state is not None and state.content_hash == content_hash:
-            if not sequencer or not is_older(state.sequencer, sequencer):
-                outcome.unchanged += 1
-                return None
+        same = state is not None and not state.deleted and state.content_hash == content_hash
+        if same and state is not None and not is_older(state.sequencer, sequencer):
+            outcome.unchanged += 1  # identical content and no newer order mark: no write at all
+            return None
         article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
         skip(outcome, "object_missing", str(error), key=change.key)
         return None
     except (ObjectTooLarge, Unindexable) as error:
-        reason = error.reason if isinstance(error, Unindexable) else "too_large"
-        skip(outcome, reason, str(error), key=change.key)
-        if state is not None and not state.deleted:  # the key's old document must not outlive its object
-            return PlannedWrite(outcome.message_id, "deleted", _scripted(index, doc_id, "tombstone", sequencer, tombstone(change)))
-        return None
+        skip(outcome, error.reason if isinstance(error, Unindexable) else "too_large", str(error), key=change.key)
+        if state is None or state.deleted:
+            return None
+        # The key's old document must not outlive its object: tombstone it.
+        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
     except Exception as error:  # S3 throttling, network: transient, retry the message
         logger.warning("fetch failed", extra={"key": change.key, "error": repr(error)})
         outcome.fail(f"fetch: {error!r}")
         return None
-    indexed = IndexedArticle(
+    document = IndexedArticle(
         bucket=change.bucket,
         key=change.key,
         article=article,
         size=len(obj.body),
         content_hash=content_hash,
         sequencer=sequencer,
+    ).to_document()
+    return PlannedWrite(
+        outcome.message_id, "unchanged" if same else "indexed", _scripted(index, doc_id, "index", sequencer, document)
     )
-    kind: Literal["indexed", "unchanged"] = "unchanged" if live and state and state.content_hash == content_hash else "indexed"
-    return PlannedWrite(outcome.message_id, kind, _scripted(index, doc_id, "index", sequencer, indexed.to_document()))
+
+
+def _tombstone_op(index: str, doc_id: str, sequencer: str, change: ObjectChange) -> dict[str, Any]:
+    return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change))
 
 
 def skip(outcome: MessageOutcome, reason: str, detail: str, key: str | None = None) -> None:

@@ -20,7 +20,7 @@ from docsearch.extract.html import read_html
 from docsearch.extract.markdown import markdown_lines
 from docsearch.extract.metadata import TextMeta, person, read_bylines, read_dateline, read_header, source_from_key
 
-__all__ = ["Unindexable", "extract_article", "detect_format", "decode_bytes", "clean_text"]
+__all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
 
 METADATA_FIELDS = ("title", "source", "author", "published-at")
 MIN_HTML_WORDS = 15  # less than this after extraction: a page without an article

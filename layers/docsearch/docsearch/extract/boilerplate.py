@@ -46,9 +46,7 @@ class Rules:
 def _family(raw: dict[str, object]) -> Family:
     patterns = raw["patterns"]
     assert isinstance(patterns, list)
-    return Family(
-        str(raw["name"]), int(str(raw["max_words"])), tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-    )
+    return Family(str(raw["name"]), int(str(raw["max_words"])), tuple(re.compile(p, re.IGNORECASE) for p in patterns))
 
 
 @lru_cache(maxsize=1)

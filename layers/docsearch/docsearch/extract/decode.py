@@ -50,6 +50,8 @@ def decode_bytes(data: bytes) -> str:
     text = unicodedata.normalize("NFC", _repair_mojibake(text.lstrip("\ufeff")))
     if not text.strip():
         raise Unindexable("empty", "the object has only whitespace")
+    if "\x00" in text:
+        raise Unindexable("binary", "NUL characters in a text object")
     controls = len(CONTROL.findall(text))
     if controls > max(1, len(text) * MAX_CONTROL_RATIO):
         raise Unindexable("binary", f"{controls} control characters in {len(text)}")

@@ -16,7 +16,19 @@ from docsearch.extract.dates import parse_iso_date
 from docsearch.extract.errors import Unindexable
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
-DROP_TAGS = ("figure", "figcaption", "script", "style", "noscript", "nav", "aside", "footer", "form", "button", "iframe")
+DROP_TAGS = (
+    "figure",
+    "figcaption",
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "iframe",
+)
 TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 SITE_SUFFIX_MAX_WORDS = 4
 

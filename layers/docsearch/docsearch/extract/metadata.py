@@ -16,10 +16,8 @@ TITLE_MAX_WORDS = 25
 NAME_MAX_WORDS = 5
 AUTHOR_ROLES = ("penulis", "reporter", "laporan", "oleh", "pewarta", "wartawan", "kontributor", "writer", "author")
 EDITOR_ROLES = ("editor", "penyunting", "redaktur")
-BYLINE = re.compile(
-    rf"\b({'|'.join(AUTHOR_ROLES + EDITOR_ROLES)})\s*:\s*(.+?)\s*(?=\||·|•|$|\b(?:{'|'.join(AUTHOR_ROLES + EDITOR_ROLES)})\s*:)",
-    re.IGNORECASE,
-)
+ROLE = "|".join(AUTHOR_ROLES + EDITOR_ROLES)
+BYLINE = re.compile(rf"\b({ROLE})\s*:\s*(.+?)\s*(?=\||·|•|$|\b(?:{ROLE})\s*:)", re.IGNORECASE)
 MD_META = re.compile(r"^(sumber|source|tanggal|date|kategori|rubrik)\s*:\s*(.+)$", re.IGNORECASE)
 SEGMENT_SPLIT = re.compile(r"\s+[|·•—–-]\s+|\s*\|\s*")
 LABEL_SPLIT = re.compile(r"\s*[|/»›>·•—–]\s*|\s+-\s+")
