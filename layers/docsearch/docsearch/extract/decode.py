@@ -74,7 +74,17 @@ def _repair_mojibake(text: str) -> str:
     if not MOJIBAKE.search(text):
         return text
     try:
-        repaired = text.encode("cp1252").decode("utf-8")
+        repaired = b"".join(_cp1252_byte(ch) for ch in text).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return text
     return repaired if len(MOJIBAKE.findall(repaired)) < len(MOJIBAKE.findall(text)) else text
+
+
+def _cp1252_byte(ch: str) -> bytes:
+    """The byte Windows-1252 gives ``ch``; the five bytes it leaves undefined pass through as themselves."""
+    try:
+        return ch.encode("cp1252")
+    except UnicodeEncodeError:
+        if ord(ch) < 256:
+            return bytes([ord(ch)])
+        raise

@@ -155,7 +155,8 @@ def read_header(lines: list[str], title: str | None = None) -> TextMeta:
             keep -= {i for i, line, _ in kinds if line == title}
         meta.dropped = {i for i, _, _ in kinds if i not in keep}
     if meta.title is None:
-        meta.title = first_sentence(next((line.strip() for line in lines if line.strip()), ""))
+        first = next((line.strip() for line in lines if line.strip() and family_of(line.strip()) is None), None)
+        meta.title = first_sentence(first) if first else None
     return meta
 
 
