@@ -1,6 +1,7 @@
 """Bytes -> article for every format, charset and metadata source; bad files raise Unindexable."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -87,7 +88,8 @@ def test_json_fields_and_body_cleaning() -> None:
         {
             "title": "Harga Gabah Naik &amp; Petani Senang",
             "body": "PALU, kabartengah.id — Harga gabah kering naik di tingkat petani pekan ini.\n\n"
-            "Baca Juga: Resep Kue Lapis Legit\n\nPetani berharap harga bertahan hingga musim tanam.\n\nEditor: Sri Wahyuni",
+            "Baca Juga: Resep Kue Lapis Legit\n\n"
+            "Petani berharap harga bertahan hingga musim tanam.\n\nEditor: Sri Wahyuni",
             "published_at": "2024-07-02T09:00:00+08:00",
             "author": "Rudi Hartono",
             "url": "https://kabartengah.id/a",
@@ -110,7 +112,8 @@ def test_json_fields_and_body_cleaning() -> None:
 
 def test_markdown_heading_meta_and_syntax() -> None:
     text = (
-        "# Sekolah Rakyat Dibuka di **Tiga** Kota\n\n**Penulis:** Ani Lestari\n**Tanggal:** Selasa, 11 Mar 2025 09:20 WIB\n\n"
+        "# Sekolah Rakyat Dibuka di **Tiga** Kota\n\n**Penulis:** Ani Lestari\n"
+        "**Tanggal:** Selasa, 11 Mar 2025 09:20 WIB\n\n"
         "Pemerintah membuka [sekolah rakyat](https://contoh.id/s) di tiga kota mulai bulan ini.\n\n"
         "**Baca Juga:** [Resep Soto](https://contoh.id/soto)\n\n---\n*Artikel ini telah tayang di contoh.id.*"
     )
@@ -120,22 +123,7 @@ def test_markdown_heading_meta_and_syntax() -> None:
     assert (article.author, article.published_at, article.source) == ("Ani Lestari", "2025-03-11", "md")
 
 
-HTML = """<!doctype html><html><head><meta charset="windows-1252">
-<title>Jembatan Baru Diresmikan di Kota Tepian &#8211; KabarTepian</title>
-<meta name="author" content="Lina Marpaung"><meta property="og:site_name" content="KabarTepian">
-<meta property="article:published_time" content="2024-08-17T10:00:00+07:00">
-<link rel="canonical" href="https://kabartepian.id/jembatan">
-<style>.x{color:red}</style><script>var iklan = "kripto murah";</script></head>
-<body><nav><a href="/">Beranda</a> <a href="/otomotif">Otomotif Terbaru</a></nav>
-<div class="breadcrumb">Beranda &rsaquo; Daerah</div>
-<article><h1>Jembatan Baru Diresmikan di Kota Tepian</h1>
-<p>SAMARINDA &mdash; Jembatan sepanjang 400 meter yang menghubungkan dua kecamatan di tepi sungai diresmikan pada Sabtu pagi oleh wali kota bersama ratusan warga.</p>
-<figure><img src="a.jpg"><figcaption>Foto: Dok. Pemkot</figcaption></figure>
-<p>Wali kota mengatakan jembatan itu memangkas waktu tempuh warga dari satu jam menjadi sepuluh menit. &ldquo;Anak sekolah tidak perlu lagi naik perahu,&rdquo; katanya.</p>
-<p>Pembangunan jembatan menghabiskan anggaran Rp180 miliar dan dikerjakan selama dua tahun oleh kontraktor daerah.</p>
-</article>
-<aside><h3>Berita Terkait</h3><ul><li>Harga Bitcoin Anjlok Lagi Pekan Ini</li><li>Zodiak Minggu Ini</li></ul></aside>
-<footer>&copy; 2024 KabarTepian. Hak cipta dilindungi.</footer></body></html>"""
+HTML = (Path(__file__).parent.parent / "fixtures" / "articles" / "jembatan.html").read_text(encoding="utf-8")
 
 
 def test_html_main_text_title_and_meta() -> None:
@@ -179,7 +167,8 @@ def test_header_block_bylines_datelines_and_sources() -> None:
     assert article.body == "Korea Utara kembali menguji rudal jarak menengah pada Kamis pagi waktu setempat."
 
     kompas = extract_article(
-        b"Judul Uji Coba Dateline\n20/6/2024\nEditor: Bayu Aji\nJAKARTA, KOMPAS.com - Isi berita ini cukup panjang untuk prosa.",
+        b"Judul Uji Coba Dateline\n20/6/2024\nEditor: Bayu Aji\n"
+        b"JAKARTA, KOMPAS.com - Isi berita ini cukup panjang untuk prosa.",
         key="x/y.txt",
     )
     assert (kompas.source, kompas.dateline, kompas.published_at, kompas.editor) == (
@@ -192,7 +181,7 @@ def test_header_block_bylines_datelines_and_sources() -> None:
 
 
 def test_s3_metadata_overrides_extraction() -> None:
-    text = b"Judul Asli Dari Teks\nKamis, 20 Juni 2024 - 19:19 WIB\nPenulis: Budi\n\nIsi berita yang cukup panjang di sini."
+    text = b"Judul Asli Dari Teks\nKamis, 20 Juni 2024 - 19:19 WIB\nPenulis: Budi\n\nIsi berita yang panjang di sini."
     meta = {"title": "Judul Dari Metadata", "source": "arsip", "author": "Tim Redaksi", "published-at": "1/7/2024"}
     article = extract_article(text, meta, key="a/b.txt")
     assert (article.title, article.source, article.author, article.published_at) == (
