@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo test unit integration e2e lint format template clean
+.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ status: venv ## report the local stack and where its logs are
 
 demo: up ## start the stack, upload the sample articles, run a few searches
 	$(PY) -m docsearch_local.demo
+
+backfill: up ## index everything already in the local bucket (PREFIX=... for part of it), with a progress bar
+	$(PY) -m docsearch_local.backfill $(if $(PREFIX),--prefix "$(PREFIX)")
 
 test: venv lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests

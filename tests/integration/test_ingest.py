@@ -114,3 +114,58 @@ def test_handler_returns_whole_batch_when_engine_is_down(
     finally:
         settings_module.get_settings.cache_clear()
         engine_module.get_client.cache_clear()
+
+
+def test_bad_files_are_skipped_without_poisoning_the_batch(
+    engine: OpenSearch, index_alias: str, s3: Any, local_stack: StackConfig
+) -> None:
+    bucket = local_stack.bucket
+    prefix = f"it-bad-{uuid.uuid4().hex[:8]}"
+    files = {
+        "good.txt": b"Pasar Murah Digelar\nPemerintah kota menggelar pasar murah di lima kecamatan.",
+        "foto.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        "rusak.json": b'{"title": "Judul", "body": ',
+        "kosong.html": b"<html><body><nav><a href='/'>Beranda</a></nav><footer>Hak cipta</footer></body></html>",
+        "besar.txt": b"Judul Besar\n" + b"Isi berita panjang sekali. " * 100,
+        "laporan.pdf": b"%PDF-1.7",
+    }
+    for name, body in files.items():
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=body)
+    ensure_index(engine, index_alias)
+    messages = [(name, _message("ObjectCreated:Put", bucket, f"{prefix}/{name}")) for name in files]
+    outcomes = ingest_messages(messages, engine, index_alias, lambda b, k: fetch_object(b, k, 1024))
+    assert all(outcome.status == "done" for outcome in outcomes.values())
+    assert outcomes["good.txt"].indexed == 1
+    assert {name: outcomes[name].skipped for name in files if name != "good.txt"} == {
+        "foto.txt": ["binary"],
+        "rusak.json": ["invalid_json"],
+        "kosong.html": ["no_article_text"],
+        "besar.txt": ["too_large"],
+        "laporan.pdf": ["unsupported_format"],
+    }
+    engine.indices.refresh(index=index_alias)
+    assert engine.count(index=index_alias)["count"] == 1
+
+
+def test_transient_fetch_error_retries_only_its_message(
+    engine: OpenSearch, index_alias: str, s3: Any, local_stack: StackConfig
+) -> None:
+    s3.put_object(Bucket=local_stack.bucket, Key="it-ok.txt", Body=b"Judul Baik\nIsi berita yang baik.")
+    ensure_index(engine, index_alias)
+
+    def flaky(bucket: str, key: str) -> Any:
+        if key == "it-throttled.txt":
+            raise ConnectionError("SlowDown")
+        return _fetch(bucket, key)
+
+    outcomes = ingest_messages(
+        [
+            ("ok", _message("ObjectCreated:Put", local_stack.bucket, "it-ok.txt")),
+            ("slow", _message("ObjectCreated:Put", local_stack.bucket, "it-throttled.txt")),
+        ],
+        engine,
+        index_alias,
+        flaky,
+    )
+    assert outcomes["ok"].status == "done" and outcomes["ok"].indexed == 1
+    assert outcomes["slow"].status == "retry"

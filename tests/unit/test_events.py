@@ -43,3 +43,13 @@ def test_s3_test_event_yields_nothing() -> None:
 def test_malformed_messages_are_rejected(body: str) -> None:
     with pytest.raises(MalformedMessage):
         parse_notification(body)
+
+
+def test_lifecycle_expiry_and_delete_markers_are_deletes_with_their_sequencer() -> None:
+    for name in ("LifecycleExpiration:Delete", "ObjectRemoved:DeleteMarkerCreated"):
+        record = {
+            "eventName": name,
+            "s3": {"bucket": {"name": "b"}, "object": {"key": "a.txt", "sequencer": "0055AED6DCD90281E5"}},
+        }
+        [change] = parse_notification(json.dumps({"Records": [record]}))
+        assert (change.action, change.sequencer) == ("delete", "0055AED6DCD90281E5")

@@ -19,6 +19,10 @@ class Article:
     source: str | None = None
     author: str | None = None
     published_at: str | None = None  # ISO date, YYYY-MM-DD
+    editor: str | None = None
+    dateline: str | None = None  # the city of the dateline ("Jakarta")
+    url: str | None = None
+    format: str = "txt"  # txt, md, html or json
 
 
 @dataclass(frozen=True)
@@ -44,5 +48,6 @@ class IndexedArticle:
             "size": self.size,
             "content_hash": self.content_hash,
             "sequencer": self.sequencer,
+            "deleted": False,
             "indexed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         }

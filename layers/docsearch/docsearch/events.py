@@ -53,7 +53,7 @@ def _parse_record(record: object) -> ObjectChange:
         raise MalformedMessage(f"S3 record lacks {error}") from error
     if name.startswith("ObjectCreated:"):
         action: Literal["upsert", "delete"] = "upsert"
-    elif name.startswith("ObjectRemoved:"):
+    elif name.startswith(("ObjectRemoved:", "LifecycleExpiration:")):  # a lifecycle rule's expiry is a delete too
         action = "delete"
     else:
         raise MalformedMessage(f"unsupported S3 event {name!r}")

@@ -34,10 +34,10 @@ def s3_client() -> Any:
     return boto3.client("s3")
 
 
-def fetch_object(bucket: str, key: str, max_bytes: int) -> StoredObject:
-    """Read one object, refusing to download more than ``max_bytes``."""
+def fetch_object(bucket: str, key: str, max_bytes: int, s3: Any = None) -> StoredObject:
+    """Read one object, refusing to download more than ``max_bytes`` (with ``s3``, or this process's client)."""
     try:
-        response = s3_client().get_object(Bucket=bucket, Key=key)
+        response = (s3 or s3_client()).get_object(Bucket=bucket, Key=key)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in MISSING_CODES:
             raise ObjectMissing(f"s3://{bucket}/{key} does not exist") from error

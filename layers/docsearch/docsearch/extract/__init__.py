@@ -1,0 +1,115 @@
+"""Object bytes -> article (headline, clean body, metadata), in the order a reader would follow:
+
+decode (charset, NFC) -> format (txt, md, html, json) -> text lines -> header block
+(headline, date, byline, site) -> boilerplate removed -> dateline -> metadata overrides.
+"""
+
+from __future__ import annotations
+
+import html as html_entities
+import json
+from typing import Any
+
+from docsearch.article import Article
+from docsearch.extract.boilerplate import clean_lines, label_lines
+from docsearch.extract.dates import find_date, parse_iso_date
+from docsearch.extract.decode import decode_bytes
+from docsearch.extract.errors import Unindexable
+from docsearch.extract.formats import Format, detect_format
+from docsearch.extract.html import read_html
+from docsearch.extract.markdown import markdown_lines
+from docsearch.extract.metadata import TextMeta, person, read_bylines, read_dateline, read_header, source_from_key
+
+__all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
+
+METADATA_FIELDS = ("title", "source", "author", "published-at")
+MIN_HTML_WORDS = 15  # less than this after extraction: a page without an article
+DATE_SEARCH_PARAGRAPHS = 3
+
+
+def extract_article(
+    data: bytes, metadata: dict[str, str] | None = None, *, key: str = "", content_type: str = ""
+) -> Article:
+    """The article in ``data``; raise Unindexable with a reason when there is none.
+
+    S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``)
+    overrides what is extracted; the key's first folder is the source of last resort.
+    """
+    fmt: Format = detect_format(key, content_type) if key or content_type else "txt"
+    text = decode_bytes(data)
+    meta = TextMeta()
+    url: str | None = None
+    if fmt == "json":
+        body, url = _read_json(text, meta)
+    elif fmt == "html":
+        page = read_html(text)
+        meta.title, meta.source, meta.published_at = page.title, page.site_name, page.published_at
+        meta.author = person(page.author) if page.author and "://" not in page.author else None
+        url = page.url
+        body = clean_text(page.text.splitlines(), meta, title_known=meta.title is not None)
+        if len(body.split()) < MIN_HTML_WORDS:
+            raise Unindexable("no_article_text", f"{len(body.split())} words of main text in the HTML")
+    else:
+        lines, heading = markdown_lines(text) if fmt == "md" else (text.splitlines(), None)
+        meta.title = heading
+        body = clean_text([html_entities.unescape(line) for line in lines], meta, title_known=heading is not None)
+    title = (meta.title or "").strip()
+    if not body and not title:
+        raise Unindexable("no_article_text", "nothing but boilerplate")
+    overrides = {k: v.strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v and v.strip()}
+    return Article(
+        title=overrides.get("title") or title or body.split("\n", 1)[0][:200],
+        body=body or title,
+        source=overrides.get("source") or meta.source or source_from_key(key),
+        author=overrides.get("author") or meta.author,
+        published_at=parse_iso_date(overrides.get("published-at", "")) or meta.published_at,
+        editor=meta.editor,
+        dateline=meta.dateline,
+        url=url,
+        format=fmt,
+    )
+
+
+def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -> str:
+    """Header block, boilerplate and dateline out; metadata found on the way goes into ``meta``."""
+    header = read_header(lines, meta.title if title_known else None)
+    meta.fill(header)
+    body_lines = [line for i, line in enumerate(lines) if i not in header.dropped]
+    first = next((i for i, line in enumerate(body_lines) if line.strip()), None)
+    if first is not None and not header.dropped and body_lines[first].strip().lstrip("#").strip() == meta.title:
+        body_lines[first] = ""  # the headline was the first line: it is the title, not body text
+    for line, label in zip(body_lines, label_lines(body_lines), strict=True):
+        if label == "byline":
+            read_bylines(line, meta)
+    kept = clean_lines(body_lines)
+    first = next((i for i, line in enumerate(kept) if line), None)
+    if first is not None:
+        kept[first] = read_dateline(kept[first], meta).strip()
+    if meta.published_at is None:
+        paragraphs = [line for line in kept if line][:DATE_SEARCH_PARAGRAPHS]
+        found = next((d for d in map(find_date, paragraphs) if d), None)
+        meta.published_at = found.isoformat() if found else None
+    return "\n".join(kept).strip()
+
+
+def _read_json(text: str, meta: TextMeta) -> tuple[str, str | None]:
+    try:
+        document: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Unindexable("invalid_json", str(error)) from error
+    if not isinstance(document, dict):
+        raise Unindexable("invalid_json", f"a JSON {type(document).__name__}, not an object")
+    title, body = document.get("title"), document.get("body")
+    if not isinstance(title, str) or not isinstance(body, str) or not title.strip() or not body.strip():
+        raise Unindexable("invalid_json", "needs non-empty string fields 'title' and 'body'")
+
+    def text_field(name: str) -> str | None:
+        value = document.get(name)
+        return value.strip() or None if isinstance(value, str) else None
+
+    meta.title = " ".join(html_entities.unescape(title).split())
+    meta.source, meta.author = text_field("source"), text_field("author")
+    published = text_field("published_at")
+    meta.published_at = parse_iso_date(published) if published else None
+    lines = [html_entities.unescape(line) for line in body.splitlines()]
+    return clean_text(lines, meta, title_known=True), text_field("url")

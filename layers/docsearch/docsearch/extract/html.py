@@ -1,0 +1,106 @@
+"""HTML -> the article's main text and its meta tags.
+
+Main text by readability-lxml (a port of Mozilla's Readability: scores blocks by text
+and link density, drops nav, aside, footer, scripts, styles and ads); meta tags
+(og:title, og:site_name, article:published_time, author, canonical URL) by lxml.
+Both are imported on first use so plain-text ingestion never pays for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from docsearch.extract.dates import parse_iso_date
+from docsearch.extract.errors import Unindexable
+
+BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
+DROP_TAGS = (
+    "figure",
+    "figcaption",
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "iframe",
+)
+TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+SITE_SUFFIX_MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class HtmlArticle:
+    text: str  # the main text, one block per line
+    title: str | None
+    site_name: str | None
+    author: str | None
+    published_at: str | None
+    url: str | None
+
+
+def _meta(doc: Any, *names: str) -> str | None:
+    for name in names:
+        for attribute in ("property", "name", "itemprop"):
+            for value in doc.xpath(f"//meta[@{attribute}=$name]/@content", name=name):
+                if str(value).strip():
+                    return " ".join(str(value).split())
+    return None
+
+
+def strip_site_suffix(title: str, site: str | None) -> str:
+    """ "Judul Berita - NamaSitus" -> "Judul Berita" (the site or a short trailing label)."""
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    last = parts[-1].strip()
+    if (site and last.lower() == site.lower()) or len(last.split()) <= SITE_SUFFIX_MAX_WORDS < len(
+        " ".join(parts[:-1]).split()
+    ):
+        return title[: title.rstrip().rfind(last)].rstrip(" |–—:·•»-")
+    return title
+
+
+def _text_of(fragment: str) -> str:
+    import lxml.html
+
+    root = lxml.html.fromstring(fragment)
+    for element in list(root.iter(*DROP_TAGS)):
+        element.drop_tree()
+    for element in root.iter(*BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    return "\n".join(" ".join(line.split()) for line in root.text_content().splitlines())
+
+
+def read_html(text: str) -> HtmlArticle:
+    import lxml.html
+    from lxml.etree import ParserError
+    from readability import Document
+
+    try:
+        doc = lxml.html.document_fromstring(text)
+        summary = Document(text).summary(html_partial=True)
+    except (ParserError, ValueError) as error:
+        raise Unindexable("no_article_text", f"unparseable HTML: {error}") from error
+    site = _meta(doc, "og:site_name", "application-name")
+    h1 = next((" ".join(h.text_content().split()) for h in doc.iter("h1") if h.text_content().strip()), None)
+    page_title = next((" ".join(t.text_content().split()) for t in doc.iter("title")), None)
+    title = _meta(doc, "og:title", "twitter:title", "headline") or h1 or page_title
+    date = _meta(doc, "article:published_time", "og:published_time", "datePublished", "pubdate", "date", "dc.date")
+    if date is None:
+        date = next((str(v) for v in doc.xpath("//time/@datetime") if str(v).strip()), None)
+    canonical = next((str(v) for v in doc.xpath("//link[@rel='canonical']/@href")), None)
+    return HtmlArticle(
+        text=_text_of(summary),
+        title=strip_site_suffix(title, site) if title else None,
+        site_name=site,
+        author=_meta(doc, "author", "article:author", "dc.creator"),
+        published_at=parse_iso_date(date) if date else None,
+        url=_meta(doc, "og:url") or canonical,
+    )

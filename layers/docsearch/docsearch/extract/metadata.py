@@ -1,0 +1,181 @@
+"""Metadata from the text itself: the header block (site label, section, headline, date,
+byline, photo credit), bylines anywhere, the dateline ("JAKARTA, KOMPAS.com -") and the
+source from the key's prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docsearch.extract.boilerplate import family_of, is_prose, rules, word_count
+from docsearch.extract.dates import find_date, is_timestamp
+
+HEADER_MAX_LINES = 12
+LABEL_MAX_WORDS = 3  # "Dunia", "Berita Utama": a section label, not a headline
+TITLE_MAX_WORDS = 25
+NAME_MAX_WORDS = 5
+AUTHOR_ROLES = ("penulis", "reporter", "laporan", "oleh", "pewarta", "wartawan", "kontributor", "writer", "author")
+EDITOR_ROLES = ("editor", "penyunting", "redaktur")
+ROLE = "|".join(AUTHOR_ROLES + EDITOR_ROLES)
+BYLINE = re.compile(rf"\b({ROLE})\s*:\s*(.+?)\s*(?=\||·|•|$|\b(?:{ROLE})\s*:)", re.IGNORECASE)
+MD_META = re.compile(r"^(sumber|source|tanggal|date|kategori|rubrik)\s*:\s*(.+)$", re.IGNORECASE)
+SEGMENT_SPLIT = re.compile(r"\s+[|·•—–-]\s+|\s*\|\s*")
+LABEL_SPLIT = re.compile(r"\s*[|/»›>·•—–]\s*|\s+-\s+")
+DATELINE = re.compile(
+    r"^(?P<city>[A-Z][A-Z.'’]*(?:[ -][A-Z][A-Z.'’]*){0,3})"
+    r"(?:\s*\([^)]{1,30}\))?"
+    r"(?:\s*,\s*(?P<site>[^\s,–—-][^,–—]{0,38}?))?"
+    r"\s*(?:--|[-–—])\s+(?=\S)"
+)
+
+
+@dataclass
+class TextMeta:
+    """What the text says about itself (None where it says nothing)."""
+
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    published_at: str | None = None
+    dateline: str | None = None
+    dropped: set[int] = field(default_factory=set)  # indices of header lines that are not article text
+
+    def fill(self, other: TextMeta) -> None:
+        """Take ``other``'s values where this one has none."""
+        for name in ("title", "source", "author", "editor", "published_at", "dateline"):
+            if getattr(self, name) is None:
+                setattr(self, name, getattr(other, name))
+
+
+def person(name: str) -> str | None:
+    """A byline name, tidied: "HANI FATUNNISA" -> "Hani Fatunnisa"; junk -> None."""
+    name = re.sub(r"\s+", " ", name).strip(" -–—,.;:|")
+    if not name or word_count(name) > NAME_MAX_WORDS or any(ch.isdigit() for ch in name):
+        return None
+    return name.title() if name.isupper() else name
+
+
+def read_bylines(line: str, meta: TextMeta) -> bool:
+    """Record "Penulis: X | Editor: Y" style names into ``meta``; True if the line had any."""
+    found = False
+    for role, name in BYLINE.findall(line):
+        value = person(name)
+        if value is None:
+            continue
+        found = True
+        if role.lower() in EDITOR_ROLES:
+            meta.editor = meta.editor or value
+        else:
+            meta.author = meta.author or value
+    return found
+
+
+def site_name(text: str) -> str | None:
+    """A site name such as "sigapwarta.id" or "KOMPAS.com" at the start of ``text``."""
+    first = LABEL_SPLIT.split(text.strip(), maxsplit=1)[0].strip()
+    suffixes = "|".join(re.escape(s) for s in sorted(rules().site_suffixes, key=len, reverse=True))
+    if re.fullmatch(rf"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})", first, re.IGNORECASE):
+        return first
+    return None
+
+
+def source_from_key(key: str) -> str | None:
+    """The first folder of the key ("kompas/2024/06/a.txt" -> "kompas"), if there is one."""
+    head, sep, _ = key.partition("/")
+    return head.strip() or None if sep else None
+
+
+def _kind(line: str, meta: TextMeta) -> str:
+    """What a header line is: date, byline, meta, caption, site, or candidate (maybe the headline)."""
+    md = MD_META.match(line)
+    if md:
+        label, value = md[1].lower(), md[2]
+        if label in ("sumber", "source"):
+            meta.source = meta.source or site_name(value) or LABEL_SPLIT.split(value, maxsplit=1)[0].strip() or None
+        elif label in ("tanggal", "date") and meta.published_at is None and (found := find_date(value)):
+            meta.published_at = found.isoformat()
+        return "meta"
+    if read_bylines(line, meta):
+        without = BYLINE.sub("", line)
+        if (found := find_date(without)) and meta.published_at is None:
+            meta.published_at = found.isoformat()
+        return "byline"
+    segments = [s for s in SEGMENT_SPLIT.split(line) if s.strip()]
+    stamps = [s for s in segments if is_timestamp(s)]
+    found = find_date(line)
+    if stamps and found:
+        rest = [s for s in segments if not is_timestamp(s)]
+        if len(rest) <= 1 and sum(map(word_count, rest)) <= NAME_MAX_WORDS:
+            if meta.published_at is None:
+                meta.published_at = found.isoformat()
+            if rest and meta.author is None:
+                meta.author = person(rest[0])
+            return "date"
+    if family_of(line) is not None:
+        return "caption"
+    site = site_name(line)
+    if site and word_count(line) <= LABEL_MAX_WORDS + 3:
+        meta.source = meta.source or site
+        return "site"
+    return "candidate"
+
+
+def read_header(lines: list[str], title: str | None = None) -> TextMeta:
+    """Read the block of short lines before the first paragraph of prose.
+
+    The headline is ``title`` if given (Markdown ``#``, JSON, HTML), else the line right
+    before the date or byline, else the longest candidate. Other short candidate lines
+    (site and section labels) are not article text. If there is no header block the
+    headline is the first sentence of the first line.
+    """
+    meta = TextMeta()
+    kinds: list[tuple[int, str, str]] = []
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        if len(kinds) >= HEADER_MAX_LINES or is_prose(line) or DATELINE.match(line):
+            break
+        kinds.append((index, line, _kind(line, meta)))
+    candidates = [(i, line) for i, line, kind in kinds if kind == "candidate" and word_count(line) <= TITLE_MAX_WORDS]
+    meta.title = title
+    if meta.title is None and candidates:
+        before_meta = [
+            prev
+            for (i, _, kind), (prev_i, prev, prev_kind) in zip(kinds[1:], kinds, strict=False)
+            if kind in ("date", "byline") and prev_kind == "candidate"
+        ]
+        headlines = [c for c in candidates if not c[1].endswith(".")] or candidates[:1]
+        meta.title = before_meta[0] if before_meta else max(headlines, key=lambda c: len(c[1]))[1]
+    if kinds:
+        keep = {i for i, line, kind in kinds if kind == "candidate" and line.endswith(".") and line != meta.title}
+        if title is not None:  # a known headline: drop only the header lines that are clearly not text
+            keep |= {i for i, line, kind in kinds if kind == "candidate" and word_count(line) > LABEL_MAX_WORDS}
+            keep -= {i for i, line, _ in kinds if line == title}
+        meta.dropped = {i for i, _, _ in kinds if i not in keep}
+    if meta.title is None:
+        first = next((line.strip() for line in lines if line.strip() and family_of(line.strip()) is None), None)
+        meta.title = first_sentence(first) if first else None
+    return meta
+
+
+def first_sentence(line: str) -> str:
+    """A headline out of a first line that runs into the lead: its first sentence if it is long."""
+    line = line.strip().lstrip("#").strip()
+    if word_count(line) <= TITLE_MAX_WORDS:
+        return line
+    match = re.match(r"^(.{15,}?[.!?])\s+[A-Z“\"]", line)
+    return match[1].rstrip(".") if match else " ".join(line.split()[:TITLE_MAX_WORDS])
+
+
+def read_dateline(line: str, meta: TextMeta) -> str:
+    """Cut "JAKARTA, KOMPAS.com -" off the first paragraph; record the city (and site)."""
+    match = DATELINE.match(line)
+    if not match:
+        return line
+    meta.dateline = meta.dateline or match["city"].title()
+    site = match["site"]
+    if site and meta.source is None:
+        meta.source = site_name(site) or site.strip()
+    return line[match.end() :]

@@ -1,0 +1,171 @@
+"""Updates, deletes and event order, against the real engine (S3 replaced by a dict of objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from opensearchpy import OpenSearch
+
+from docsearch.article import document_id
+from docsearch.bulk import write_bulk
+from docsearch.events import ObjectChange
+from docsearch.index import ensure_index
+from docsearch.ingest import MessageOutcome, _scripted, apply_changes
+from docsearch.objects import ObjectMissing, StoredObject
+
+pytestmark = pytest.mark.integration
+BUCKET = "ordering-bucket"
+KEY = "berita/urutan.txt"
+DOC_ID = document_id(BUCKET, KEY)
+OLD = b"Banjir Melanda Kota\nAir setinggi satu meter merendam permukiman warga di tepi sungai."
+NEW = b"Banjir Mulai Surut\nWarga kembali membersihkan rumah setelah air surut pada pagi hari."
+
+
+class Bucket:
+    """The objects as S3 would return them now."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def fetch(self, bucket: str, key: str) -> StoredObject:
+        if key not in self.objects:
+            raise ObjectMissing(key)
+        return StoredObject(bucket, key, self.objects[key], "text/plain")
+
+
+@pytest.fixture
+def index(engine: OpenSearch, index_alias: str) -> str:
+    ensure_index(engine, index_alias)
+    return index_alias
+
+
+def _apply(engine: OpenSearch, index: str, bucket: Bucket, *changes: ObjectChange) -> list[MessageOutcome]:
+    tagged = [(f"m{i}", change) for i, change in enumerate(changes)]
+    outcomes = {tag: MessageOutcome(tag) for tag, _ in tagged}
+    apply_changes(tagged, outcomes, engine, index, bucket.fetch)
+    engine.indices.refresh(index=index)
+    return [outcomes[tag] for tag, _ in tagged]
+
+
+def _put(seq: str, key: str = KEY) -> ObjectChange:
+    return ObjectChange("upsert", BUCKET, key, seq)
+
+
+def _delete(seq: str, key: str = KEY) -> ObjectChange:
+    return ObjectChange("delete", BUCKET, key, seq)
+
+
+def _doc(engine: OpenSearch, index: str, doc_id: str = DOC_ID) -> dict[str, Any]:
+    found = engine.get(index=index, id=doc_id, ignore=404)
+    return found if found.get("found") else {}
+
+
+def _searchable(engine: OpenSearch, index: str, word: str) -> int:
+    query = {"query": {"bool": {"must": {"match": {"body": word}}, "must_not": {"term": {"deleted": True}}}}}
+    return int(engine.count(index=index, body=query)["count"])
+
+
+def test_newer_upload_replaces_and_late_older_upload_is_ignored(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    assert _apply(engine, index, bucket, _put("0055A1B2C3D4E5F601"))[0].indexed == 1
+    bucket.objects[KEY] = NEW
+    assert _apply(engine, index, bucket, _put("0055A1B2C3D4E5F602"))[0].indexed == 1
+    assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+    late = _apply(engine, index, bucket, _put("0055A1B2C3D4E5F601"))[0]  # redelivered old event
+    assert late.stale == 1 and late.indexed == 0 and late.status == "done"
+    assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+
+
+def test_delete_leaves_a_tombstone_a_late_create_cannot_resurrect(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    _apply(engine, index, bucket, _put("A0"))
+    assert _searchable(engine, index, "permukiman") == 1
+    del bucket.objects[KEY]
+    assert _apply(engine, index, bucket, _delete("A1"))[0].deleted == 1
+    stored = _doc(engine, index)["_source"]
+    assert stored["deleted"] is True and "body" not in stored and "title" not in stored
+    assert _searchable(engine, index, "permukiman") == 0
+    assert engine.count(index=index, body={"query": {"match": {"body": "permukiman"}}})["count"] == 0
+    bucket.objects[KEY] = OLD  # the late create finds an object again (say, a re-upload not yet notified)
+    late = _apply(engine, index, bucket, _put("A0"))[0]
+    assert late.stale == 1 and _doc(engine, index)["_source"]["deleted"] is True
+    again = _apply(engine, index, bucket, _put("A2"))[0]  # the re-upload's own event: live again
+    assert again.indexed == 1 and _searchable(engine, index, "permukiman") == 1
+
+
+def test_delete_that_arrives_before_its_create(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    assert _apply(engine, index, bucket, _delete("B2"))[0].deleted == 1
+    assert _apply(engine, index, bucket, _put("B1"))[0].stale == 1
+    assert _searchable(engine, index, "permukiman") == 0
+
+
+def test_duplicate_delivery_and_identical_reupload_write_nothing(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    _apply(engine, index, bucket, _put("C1"))
+    first = _doc(engine, index)
+    again = _apply(engine, index, bucket, _put("C1"))[0]  # the same event delivered twice
+    assert again.unchanged == 1 and again.indexed == 0
+    assert _doc(engine, index)["_version"] == first["_version"]
+    reupload = _apply(engine, index, bucket, _put("C3"))[0]  # same bytes uploaded again
+    assert reupload.unchanged == 1 and reupload.indexed == 0
+    after = _doc(engine, index)["_source"]
+    assert after["indexed_at"] == first["_source"]["indexed_at"] and after["sequencer"] == "C3"
+    # A delete that happened between the two identical uploads arrives last: the document stays.
+    assert _apply(engine, index, bucket, _delete("C2"))[0].stale == 1
+    assert _searchable(engine, index, "permukiman") == 1
+
+
+def test_sequencers_of_different_widths_and_beyond_64_bits(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    _apply(engine, index, bucket, _put("FFFFFFFFFFFFFFFFF0"))  # 72 bits: no signed long holds it
+    bucket.objects[KEY] = NEW
+    assert _apply(engine, index, bucket, _put("01000000000000000000"))[0].indexed == 1  # 19 digits once unpadded
+    assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+    assert _apply(engine, index, bucket, _put("00FFFFFFFFFFFFFFFFF1"))[0].stale == 1  # padded, but smaller
+
+
+def test_out_of_order_events_in_one_batch(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = NEW
+    outcomes = _apply(engine, index, bucket, _put("D2"), _delete("D1"), _put("D0"))
+    assert [o.indexed for o in outcomes] == [1, 0, 0] and outcomes[1].stale == outcomes[2].stale == 1
+    assert _searchable(engine, index, "membersihkan") == 1
+
+
+def test_script_rejects_a_stale_write_even_without_the_precheck(engine: OpenSearch, index: str) -> None:
+    """Two workers racing: the check inside the engine, not the _mget before it, is what orders writes."""
+    bucket = Bucket()
+    bucket.objects[KEY] = NEW
+    _apply(engine, index, bucket, _put("E5"))
+    doc = {"bucket": BUCKET, "key": KEY, "title": "Lama", "body": "lama", "content_hash": "x", "sequencer": "E4"}
+    [result] = write_bulk(engine, [_scripted(index, DOC_ID, "index", "E4", doc)])
+    assert result.ok
+    engine.indices.refresh(index=index)
+    assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+
+
+def test_object_that_becomes_unindexable_takes_its_document_with_it(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    _apply(engine, index, bucket, _put("F1"))
+    bucket.objects[KEY] = b""  # replaced by an empty file
+    outcome = _apply(engine, index, bucket, _put("F2"))[0]
+    assert outcome.skipped == ["empty"] and outcome.deleted == 1 and outcome.status == "done"
+    assert _searchable(engine, index, "permukiman") == 0
+
+
+def test_backfill_style_unordered_write_keeps_the_order_mark(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+    _apply(engine, index, bucket, _put("G5"))
+    bucket.objects[KEY] = NEW
+    assert _apply(engine, index, bucket, _put(""))[0].indexed == 1  # a backfill has no sequencer
+    assert _doc(engine, index)["_source"]["sequencer"] == "G5"
+    assert _apply(engine, index, bucket, _put("G4"))[0].stale == 1
