@@ -6,7 +6,6 @@ import json
 import sys
 
 from docsearch_cli.queues import queue_depths, redrive
-
 from docsearch_local.aws_resources import clients
 from docsearch_local.paths import stack_config
 
