@@ -30,7 +30,7 @@ from docsearch_local.processes import read_pid
 pytestmark = pytest.mark.e2e
 
 FAULT_OPENSEARCH_PORT = 9210
-VISIBILITY_TIMEOUT_S = 4
+VISIBILITY_TIMEOUT_S = 5
 FAULT_HEAP = "512m"
 
 
