@@ -6,10 +6,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Lambda runs Python 3.12; use the same locally (pyenv's 3.12 if it is not on PATH).
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do $$p -c '' 2>/dev/null && { echo $$p; break; }; done)
-export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean
+.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,7 +53,7 @@ e2e: venv ## end-to-end tests on the local stack
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local
+	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .
@@ -71,6 +71,12 @@ template: $(SAM_VENV)/.installed ## sam validate --lint, checkov and sam build (
 	sam validate --lint --region ap-southeast-3 && \
 	checkov -f template.yaml --framework cloudformation --skip-download --quiet --compact && \
 	sam build --build-dir .aws-sam/build
+
+load: up ## load test: concurrent searches while articles are ingested (bounded: LOAD_ARGS="--duration 20 --concurrency 8")
+	$(PY) -m docsearch_local.loadtest $(LOAD_ARGS)
+
+redrive: venv ## move the local stack's dead-lettered ingest messages back to the ingest queue
+	PYTHONPATH=$(PYTHONPATH):$(CURDIR)/cli $(PY) -m docsearch_local.redrive
 
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

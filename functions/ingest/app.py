@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from docsearch.bulk import time_budget
 from docsearch.engine import get_client
 from docsearch.index import ensure_index
 from docsearch.ingest import MessageOutcome, ingest_messages
@@ -31,12 +32,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     client = get_client()
     ensure_index(client, settings.index_alias)
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
-    outcomes = ingest_messages(
-        messages,
-        client,
-        settings.index_alias,
-        fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
-    )
+    with time_budget(context.get_remaining_time_in_millis()):  # bulk retries stop before Lambda's timeout
+        outcomes = ingest_messages(
+            messages,
+            client,
+            settings.index_alias,
+            fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
+        )
 
     def record_handler(record: SQSRecord) -> MessageOutcome:
         outcome = outcomes[record.message_id]

@@ -4,11 +4,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import TransportError
 from pydantic import ValidationError
 
 from docsearch.engine import EngineUnavailable, get_client
@@ -26,6 +28,14 @@ from docsearch.search import engine_status, search
 from docsearch.settings import get_settings
 
 RETRY_AFTER_S = "5"
+ENGINE_BUSY_STATUSES = (429, 502, 503, 504)
+ERROR_CODES = {
+    400: "invalid_parameter",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+}
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -75,14 +85,71 @@ def on_invalid_request(error: ValidationError) -> Response[Any]:
 @app.exception_handler(EngineUnavailable)
 def on_engine_down(error: EngineUnavailable) -> Response[Any]:
     logger.warning("engine unavailable", extra={"error": str(error)})
+    return _engine_unavailable()
+
+
+@app.exception_handler(EngineConnectionError)  # ConnectionTimeout included: a route that did not translate it
+def on_engine_unreachable(error: EngineConnectionError) -> Response[Any]:
+    logger.warning("engine unreachable", extra={"error": type(error).__name__})
+    return _engine_unavailable()
+
+
+@app.exception_handler(TransportError)
+def on_engine_error(error: TransportError) -> Response[Any]:
+    """Engine overload answers 503 + Retry-After; any other engine error is our bug: 500, no engine text."""
+    if error.status_code in ENGINE_BUSY_STATUSES:
+        logger.warning("engine busy", extra={"status": error.status_code})
+        return _engine_unavailable()
+    logger.error("engine rejected a request", extra={"status": error.status_code, "error": str(error.error)})
+    return _internal_error()
+
+
+@app.exception_handler(ServiceError)
+def on_service_error(error: ServiceError) -> Response[Any]:
+    """Powertools' HTTP errors (raised by routes), in the contract's error shape."""
+    if error.status_code >= 500:
+        return _internal_error()
+    return _error(error.status_code, ERROR_CODES.get(error.status_code, "bad_request"), str(error.msg))
+
+
+@app.exception_handler(Exception)
+def on_bug(error: Exception) -> Response[Any]:
+    """A genuine server bug: logged with its trace, answered with a bare JSON 500 (no trace, no detail)."""
+    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return _internal_error()
+
+
+@app.not_found
+def on_not_found(error: NotFoundError) -> Response[Any]:
+    """404 for unknown paths and documents; 405 (with ``Allow``) for a known path and another method."""
+    if str(error.msg) not in ("", "Not found"):  # raised by a route, e.g. an unknown document
+        return _error(404, "not_found", str(error.msg))
+    event = app.current_event
+    allowed = _methods_for(event.path)
+    if allowed and event.http_method.upper() not in allowed:
+        return _error(
+            405,
+            "method_not_allowed",
+            f"{event.http_method.upper()} is not allowed here; use {', '.join(allowed)}",
+            {"Allow": ", ".join(allowed)},
+        )
+    return _error(404, "not_found", "no such resource")
+
+
+def _methods_for(path: str) -> list[str]:
+    # Powertools keeps no public route table; these lists are what its own resolver matches against.
+    routes = [*app._static_routes, *app._dynamic_routes]
+    return sorted({route.method for route in routes if route.rule.match(path)})
+
+
+def _engine_unavailable() -> Response[Any]:
     return _error(
         503, "engine_unavailable", "the search engine is unavailable, retry shortly", {"Retry-After": RETRY_AFTER_S}
     )
 
 
-@app.not_found
-def on_not_found(error: NotFoundError) -> Response[Any]:
-    return _error(404, "not_found", "no such resource")
+def _internal_error() -> Response[Any]:
+    return _error(500, "internal_error", "the server failed to answer this request")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -98,6 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _invoke
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method token (TRACE, CONNECT, made-up ones) goes to the function too: it answers 405."""
+        if name.startswith("do_"):
+            return self._invoke
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:
         print(f"{self.address_string()} {format % args}", flush=True)
 

@@ -58,7 +58,10 @@ def run(max_idle_polls: int | None = None) -> None:
     config = stack_config()
     sqs = boto3.client("sqs", region_name=config.region, endpoint_url=config.aws_url)
     queue_url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
+    queue_arn = attributes["Attributes"]["QueueArn"]
+    # As on AWS, the function must finish before its messages become visible again.
+    timeout_s = int(attributes["Attributes"].get("VisibilityTimeout", config.visibility_timeout_s))
     running = True
 
     def stop(*_: object) -> None:
@@ -89,13 +92,16 @@ def run(max_idle_polls: int | None = None) -> None:
         idle = 0
         event = to_sqs_event(messages, queue_arn, config.region)
         try:
-            response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=config.visibility_timeout_s))
+            response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=timeout_s))
         except Exception as error:  # the whole batch goes back to the queue, as on Lambda
             print(f"ingest handler failed: {error!r}", file=sys.stderr, flush=True)
             continue
         done = successful_receipts(messages, response)
         if done:
-            sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)  # type: ignore[arg-type]
+            try:
+                sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)  # type: ignore[arg-type]
+            except Exception as error:  # not deleted: the messages come back and are ingested again (idempotent)
+                print(f"delete failed: {error!r}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,57 @@
-"""Writing a batch of index/delete actions to the engine in one ``_bulk`` request."""
+"""Writing a batch of index/delete actions to the engine in one ``_bulk`` request.
+
+Items the engine pushes back (HTTP 429, ``es_rejected_execution_exception``,
+timeouts, a shard briefly unavailable) and whole-request failures (engine
+unreachable, timed out, 429/502/503/504) are retried, only those items, with
+exponential backoff and full jitter, for as long as the time budget allows: the
+caller passes a deadline (on Lambda, from the context's remaining time). Whatever
+is still failing when the attempts or the budget run out is reported failed: an
+item is ``ok`` only if the engine said so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.helpers import streaming_bulk
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import TransportError
+from opensearchpy.helpers.actions import expand_action
 
 from docsearch.observability import logger
 
-BULK_RETRIES_ON_429 = 3
-MAX_CHUNK_BYTES = 100 * 1024 * 1024
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 8.0
+# Time kept free at the end of the budget for the handler to report its batch result.
+SAFETY_MARGIN_S = 2.0
+# A request is not worth sending with less time than this left.
+MIN_REQUEST_S = 1.0
+# Budget when nobody set one (outside Lambda, e.g. a script).
+DEFAULT_BUDGET_S = 30.0
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+RETRYABLE_ERROR_TYPES = frozenset(
+    {
+        "es_rejected_execution_exception",
+        "opensearch_rejected_execution_exception",
+        "rejected_execution_exception",
+        "circuit_breaking_exception",
+        "process_cluster_event_timeout_exception",
+        "unavailable_shards_exception",
+        "timeout_exception",
+        "receive_timeout_transport_exception",
+        "cluster_block_exception",
+    }
+)
+
+_deadline: ContextVar[float | None] = ContextVar("bulk_deadline", default=None)
 
 
 @dataclass(frozen=True)
@@ -21,33 +60,118 @@ class ItemResult:
     doc_id: str
     ok: bool
     error: str = ""
+    attempts: int = 1
 
 
-def write_bulk(client: OpenSearch, ops: list[dict[str, Any]]) -> list[ItemResult]:
-    """Send ``ops`` in one request; return one result per op, in order.
+@contextmanager
+def time_budget(remaining_ms: int, margin_s: float = SAFETY_MARGIN_S) -> Iterator[float]:
+    """Within the block, bulk writes stop retrying ``margin_s`` before ``remaining_ms`` runs out.
 
-    A delete of a document that is not there counts as done. A transport error
-    (engine down, timeout) marks every op as failed rather than raising.
+    On Lambda: ``with time_budget(context.get_remaining_time_in_millis()): ...``.
+    """
+    deadline = time.monotonic() + remaining_ms / 1000 - margin_s
+    token = _deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _deadline.reset(token)
+
+
+def write_bulk(
+    client: OpenSearch,
+    ops: list[dict[str, Any]],
+    deadline: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[ItemResult]:
+    """Send ``ops`` (opensearch-py bulk actions); return one result per op, in order.
+
+    ``deadline`` is a ``time.monotonic()`` instant; without it, the one set by
+    :func:`time_budget`, else ``DEFAULT_BUDGET_S`` from now. A delete of a
+    document that is not there counts as done. Never raises for engine errors.
     """
     if not ops:
         return []
-    results: Iterable[tuple[bool, dict[str, Any]]] = streaming_bulk(
-        client,
-        ops,
-        chunk_size=len(ops),
-        max_chunk_bytes=MAX_CHUNK_BYTES,
-        raise_on_error=False,
-        raise_on_exception=False,
-        max_retries=BULK_RETRIES_ON_429,
-        initial_backoff=1,
-    )
-    shaped = []
-    for ok, item in results:
+    if deadline is None:
+        deadline = _deadline.get() or time.monotonic() + DEFAULT_BUDGET_S
+    lines = [_serialize(op) for op in ops]
+    results: list[ItemResult | None] = [None] * len(ops)
+    last_error: dict[int, str] = {}
+    pending = list(range(len(ops)))
+    attempt = 0
+    while pending:
+        attempt += 1
+        pending = _send(client, ops, lines, pending, deadline, results, last_error, attempt)
+        if not pending:
+            break
+        delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))  # noqa: S311 (jitter)
+        if attempt >= MAX_ATTEMPTS or time.monotonic() + delay + MIN_REQUEST_S > deadline:
+            break
+        logger.info("bulk retry", extra={"items": len(pending), "attempt": attempt, "delay_s": round(delay, 3)})
+        sleep(delay)
+    for i in pending:  # out of attempts or time: failed, never success
+        op_type, doc_id = _op_identity(ops[i])
+        error = f"{op_type}: gave up after {attempt} attempt(s): {last_error.get(i, 'unknown error')}"
+        logger.warning("bulk item failed", extra={"id": doc_id, "error": error})
+        results[i] = ItemResult(op_type, doc_id, False, error, attempt)
+    return [r for r in results if r is not None]
+
+
+def _serialize(op: dict[str, Any]) -> str:
+    action, data = expand_action(dict(op))
+    lines = [json.dumps(action, ensure_ascii=False, separators=(",", ":"))]
+    if data is not None:
+        lines.append(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return "\n".join(lines) + "\n"
+
+
+def _op_identity(op: dict[str, Any]) -> tuple[str, str]:
+    return str(op.get("_op_type", "index")), str(op.get("_id", ""))
+
+
+def _send(
+    client: OpenSearch,
+    ops: list[dict[str, Any]],
+    lines: list[str],
+    indices: list[int],
+    deadline: float,
+    results: list[ItemResult | None],
+    last_error: dict[int, str],
+    attempt: int,
+) -> list[int]:
+    """One ``_bulk`` request for ``indices``; fill ``results`` for settled items, return those to retry."""
+    timeout = max(MIN_REQUEST_S, deadline - time.monotonic())
+    try:
+        response = client.bulk(body="".join(lines[i] for i in indices), request_timeout=timeout)
+    except (EngineConnectionError, TransportError) as error:  # ConnectionTimeout is a ConnectionError
+        status = error.status_code if isinstance(error.status_code, int) else None
+        reason = f"request failed: {type(error).__name__} {status or ''}".strip()
+        for i in indices:
+            last_error[i] = reason
+        if isinstance(error, EngineConnectionError) or status in RETRYABLE_STATUSES:
+            return indices
+        for i in indices:
+            results[i] = ItemResult(*_op_identity(ops[i]), False, reason, attempt)
+        return []
+    retry = []
+    for i, item in zip(indices, response.get("items", []), strict=False):
         op_type, result = next(iter(item.items()))
-        if op_type == "delete" and result.get("status") == 404:
-            ok = True
-        error = "" if ok else f"{op_type}: {result.get('status')} {result.get('error')}"
-        if error:
-            logger.warning("bulk item failed", extra={"id": result.get("_id"), "status": result.get("status")})
-        shaped.append(ItemResult(op_type, str(result.get("_id", "")), ok, error))
-    return shaped
+        status = int(result.get("status", 0))
+        doc_id = str(result.get("_id", ""))
+        engine_error = result.get("error")
+        if 200 <= status < 300 or (op_type == "delete" and status == 404):
+            results[i] = ItemResult(op_type, doc_id, True, "", attempt)
+            continue
+        error_type = engine_error.get("type", "") if isinstance(engine_error, dict) else str(engine_error or "")
+        last_error[i] = f"{status} {error_type}".strip()
+        if status in RETRYABLE_STATUSES or error_type in RETRYABLE_ERROR_TYPES:
+            retry.append(i)
+        else:
+            message = f"{op_type}: {status} {error_type}"
+            logger.warning("bulk item failed", extra={"id": doc_id, "status": status, "error_type": error_type})
+            results[i] = ItemResult(op_type, doc_id, False, message, attempt)
+    answered = len(response.get("items", []))
+    if answered < len(indices):  # a malformed answer: whatever it left out is not done
+        for i in indices[answered:]:
+            last_error[i] = "missing from bulk response"
+            retry.append(i)
+    return retry
