@@ -43,7 +43,8 @@ HOSTILE_DOCUMENTS = {
     "x/page.html": (
         f"<html><head><title>Berita {TOKEN} &lt;b&gt;tebal&lt;/b&gt; <script>x()</script></title></head>"
         f"<body><h1>Berita {TOKEN} <i>miring</i></h1><p>Paragraf {TOKEN} <b onclick=alert(5)>tebal</b> "
-        f"&lt;script&gt;alert(6)&lt;/script&gt; {TOKEN}.</p><script>document.cookie</script></body></html>"
+        f"&lt;script&gt;alert(6)&lt;/script&gt; {TOKEN}. Warga kota menyampaikan keluhan tentang jalan rusak yang "
+        f"belum juga diperbaiki oleh pemerintah daerah setempat.</p><script>document.cookie</script></body></html>"
     ).encode(),
     "x/markdown.md": (
         f"# Judul {TOKEN} <iframe src=//evil></iframe>\n\nTeks {TOKEN} [klik](javascript:alert(7)) "

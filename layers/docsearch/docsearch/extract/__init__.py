@@ -16,7 +16,7 @@ from docsearch.extract.dates import find_date, parse_iso_date
 from docsearch.extract.decode import decode_bytes
 from docsearch.extract.errors import Unindexable
 from docsearch.extract.formats import Format, detect_format
-from docsearch.extract.html import read_html
+from docsearch.extract.html import read_html, strip_markup
 from docsearch.extract.markdown import markdown_lines
 from docsearch.extract.metadata import TextMeta, person, read_bylines, read_dateline, read_header, source_from_key
 
@@ -53,12 +53,12 @@ def extract_article(
         lines, heading = markdown_lines(text) if fmt == "md" else (text.splitlines(), None)
         meta.title = heading
         body = clean_text([html_entities.unescape(line) for line in lines], meta, title_known=heading is not None)
-    title = (meta.title or "").strip()
+    title = strip_markup(meta.title or "").strip()
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
     overrides = {k: v.strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v and v.strip()}
     return Article(
-        title=overrides.get("title") or title or body.split("\n", 1)[0][:200],
+        title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:200]),
         body=body or title,
         source=overrides.get("source") or meta.source or source_from_key(key),
         author=overrides.get("author") or meta.author,

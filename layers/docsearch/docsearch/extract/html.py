@@ -31,6 +31,7 @@ DROP_TAGS = (
 )
 TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 SITE_SUFFIX_MAX_WORDS = 4
+TAG_LIKE = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,13 @@ def _text_of(fragment: str) -> str:
         if element.tag != "br":
             element.text = "\n" + (element.text or "")
     return "\n".join(" ".join(line.split()) for line in root.text_content().splitlines())
+
+
+def strip_markup(text: str) -> str:
+    """Plain text of a line that may carry tags (a scraped headline): tags and scripts go, words stay."""
+    if not TAG_LIKE.search(text):
+        return text
+    return " ".join(_text_of(f"<div>{text}</div>").split())
 
 
 def read_html(text: str) -> HtmlArticle:
