@@ -6,19 +6,20 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Lambda runs Python 3.12; use the same locally (pyenv's 3.12 if it is not on PATH).
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do $$p -c '' 2>/dev/null && { echo $$p; break; }; done)
-export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo test unit integration e2e lint format template clean
+.PHONY: help venv up down status demo test unit integration e2e lint format template clean browser diagram
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "python3.12 is needed (Lambda's runtime)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --editable .   # the `docsearch` command: .venv/bin/docsearch
 	touch $@
 
 venv: $(VENV)/.installed ## create the Python venv with every dependency
@@ -35,7 +36,7 @@ status: venv ## report the local stack and where its logs are
 demo: up ## start the stack, upload the sample articles, run a few searches
 	$(PY) -m docsearch_local.demo
 
-test: venv lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
+test: venv browser lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
 
 unit: venv ## unit tests only (no servers)
@@ -50,7 +51,7 @@ e2e: venv ## end-to-end tests on the local stack
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local
+	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli/docsearch_cli
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .
@@ -68,6 +69,16 @@ template: $(SAM_VENV)/.installed ## sam validate --lint, checkov and sam build (
 	sam validate --lint --region ap-southeast-3 && \
 	checkov -f template.yaml --framework cloudformation --skip-download --quiet --compact && \
 	sam build --build-dir .aws-sam/build
+
+browser: ## Debian's chromium for the page's browser test (apt-get, as root; Playwright never downloads one)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "chromium is missing and only root can apt-get install it: the browser test will FAIL (see README 'Search page')"; fi
+
+diagram: ## docs/architecture.png from docs/architecture.dot (Graphviz `dot`, apt-get installed if missing)
+	@command -v dot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+	dot -Tpng -Gdpi=110 docs/architecture.dot -o docs/architecture.png
 
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
