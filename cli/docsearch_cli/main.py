@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -97,13 +99,15 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     from docsearch.backfill import backfill  # the ingest library's bulk indexing of what is in the bucket
+
     from docsearch.index import ensure_index
 
     client = target.opensearch()
     ensure_index(client, target.index_alias)
     with out.progress("indexing", "objects") as progress:
         summary = backfill(target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress)
-    data = dataclasses.asdict(summary) if dataclasses.is_dataclass(summary) else dict(vars(summary))
+    is_dataclass = dataclasses.is_dataclass(summary) and not isinstance(summary, type)
+    data = dataclasses.asdict(summary) if is_dataclass else dict(vars(summary))
     facts = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
     out.result(data, [f"backfill of s3://{target.bucket}/{args.prefix} into {target.index_alias}: {facts}"])
     return EXIT_FAILURE if int(data.get("failed", 0) or 0) else EXIT_OK
@@ -179,7 +183,9 @@ def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
         answer = client.search(index=alias, body={"size": 0, "track_total_hits": True, "aggs": aggs})
         data["documents"] = int(answer["hits"]["total"]["value"])
         data["sources"] = int(answer["aggregations"]["sources"]["value"])
-        data["top_sources"] = [{"value": b["key"], "count": b["doc_count"]} for b in answer["aggregations"]["top"]["buckets"]]
+        data["top_sources"] = [
+            {"value": b["key"], "count": b["doc_count"]} for b in answer["aggregations"]["top"]["buckets"]
+        ]
         try:
             store = client.indices.stats(index=alias, metric="store")
             data["index_bytes"] = int(store["_all"]["primaries"]["store"]["size_in_bytes"])
@@ -195,10 +201,15 @@ def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
         f"index      {alias} -> {', '.join(data['indices']) or '(none yet)'}",
         f"documents  {data['documents']}",
         f"sources    {data['sources']}"
-        + (f"  (top: {', '.join(f'{s['value']} {s['count']}' for s in data['top_sources'][:5])})" if data["sources"] else ""),
+        + (
+            f"  (top: {', '.join(f'{s["value"]} {s["count"]}' for s in data['top_sources'][:5])})"
+            if data["sources"]
+            else ""
+        ),
         f"index size {size}",
         f"queue      {_depth_text(data['queue'])}",
-        f"DLQ        {_depth_text(data['dlq'])}" + ("  <- run `docsearch redrive` after fixing the cause" if _dlq_waiting(data) else ""),
+        f"DLQ        {_depth_text(data['dlq'])}"
+        + ("  <- run `docsearch redrive` after fixing the cause" if _dlq_waiting(data) else ""),
     ]
     out.result(data, lines)
     return EXIT_OK
@@ -242,7 +253,9 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
     filler = _bucket_filler(target, args.prefix) if args.from_bucket else None
     with out.progress("copying", "documents") as progress:
         try:
-            summary = reindex(client, target.index_alias, from_bucket=filler, keep_old=args.keep_old, on_progress=progress)
+            summary = reindex(
+                client, target.index_alias, from_bucket=filler, keep_old=args.keep_old, on_progress=progress
+            )
         except ReindexError as error:
             raise CommandFailed(str(error)) from error
     data = dataclasses.asdict(summary)
@@ -251,7 +264,11 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
         f"{summary.alias}: {old} -> {summary.new_index} ({summary.documents} documents, {summary.seconds}s)",
         f"  copied {summary.copied} from the {summary.source}, caught up {summary.caught_up},"
         f" dropped {summary.deleted_in_window} deleted meanwhile",
-        "  old index removed" if summary.removed_old else "  old index kept (--keep-old)" if summary.old_indices else "",
+        "  old index removed"
+        if summary.removed_old
+        else "  old index kept (--keep-old)"
+        if summary.old_indices
+        else "",
     ]
     out.result(data, [line for line in lines if line])
     return EXIT_OK
@@ -272,7 +289,9 @@ def cmd_redrive(args: argparse.Namespace, target: Target, out: Output) -> int:
 
     queue_url, dlq_url = target.queue_urls()
     moved = redrive(target.client("sqs"), dlq_url, queue_url)
-    out.result({"moved": moved, "from": dlq_url, "to": queue_url}, [f"moved {moved} messages from the DLQ back to the queue"])
+    out.result(
+        {"moved": moved, "from": dlq_url, "to": queue_url}, [f"moved {moved} messages from the DLQ back to the queue"]
+    )
     return EXIT_OK
 
 
@@ -295,11 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    upload = command("upload", "upload files or folders to the article bucket (they are indexed within seconds)", cmd_upload)
+    upload = command(
+        "upload", "upload files or folders to the article bucket (they are indexed within seconds)", cmd_upload
+    )
     upload.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder (uploaded with its subfolders)")
     upload.add_argument("--prefix", default="", help="key prefix in the bucket, e.g. berita/2024")
 
-    backfill = command("backfill", "index what is already in the bucket (e.g. uploaded before the stack existed)", cmd_backfill)
+    backfill = command(
+        "backfill", "index what is already in the bucket (e.g. uploaded before the stack existed)", cmd_backfill
+    )
     backfill.add_argument("--prefix", default="", help="only keys under this prefix")
 
     search = command("search", "search the articles and show ranked results with highlighted snippets", cmd_search)
@@ -314,10 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("stats", "documents, sources, index size and queue/DLQ depth", cmd_stats)
 
-    reindex = command("reindex", "rebuild the index into a new version and swap the alias (searches keep working)", cmd_reindex)
-    reindex.add_argument("--from-bucket", action="store_true", help="fill the new index from the bucket, not the old index")
+    reindex = command(
+        "reindex", "rebuild the index into a new version and swap the alias (searches keep working)", cmd_reindex
+    )
+    reindex.add_argument(
+        "--from-bucket", action="store_true", help="fill the new index from the bucket, not the old index"
+    )
     reindex.add_argument("--prefix", default="", help="with --from-bucket: only keys under this prefix")
-    reindex.add_argument("--keep-old", action="store_true", help="keep the old index (default: delete it after the swap)")
+    reindex.add_argument(
+        "--keep-old", action="store_true", help="keep the old index (default: delete it after the swap)"
+    )
 
     command("redrive", "move messages from the dead-letter queue back to the ingest queue", cmd_redrive)
     return parser
@@ -345,9 +374,20 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def quiet_library_logs() -> None:
+    """The library logs JSON lines for CloudWatch; here only its warnings matter, and on stderr (stdout is ours)."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    from docsearch.observability import logger
+
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.stream = sys.stderr  # not setStream(): it flushes the old stream, which may be closed
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 on bad usage, 0 for --help
     out = Output(args.json)
+    quiet_library_logs()
     started = time.monotonic()
     try:
         target = resolve(args)

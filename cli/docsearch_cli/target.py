@@ -49,7 +49,11 @@ class Target:
         import boto3
 
         if self.local:
-            return boto3.Session(region_name=self.region, **LOCAL_CREDENTIALS)
+            return boto3.Session(
+                region_name=self.region,
+                aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
+                aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
+            )
         return boto3.Session(profile_name=self.profile, region_name=self.region)
 
     def client(self, service: str) -> Any:
@@ -59,13 +63,15 @@ class Target:
         from docsearch.engine import build_client
         from docsearch.settings import Settings
 
-        settings = Settings(
-            OPENSEARCH_URL=self.opensearch_url,
-            OPENSEARCH_AUTH="sigv4" if self.signs_opensearch else "none",
-            OPENSEARCH_SERVICE=self.opensearch_service,
-            AWS_REGION=self.region,
-            INDEX_ALIAS=self.index_alias,
-            OPENSEARCH_TIMEOUT_S=30,
+        settings = Settings.model_validate(
+            {
+                "OPENSEARCH_URL": self.opensearch_url,
+                "OPENSEARCH_AUTH": "sigv4" if self.signs_opensearch else "none",
+                "OPENSEARCH_SERVICE": self.opensearch_service,
+                "AWS_REGION": self.region,
+                "INDEX_ALIAS": self.index_alias,
+                "OPENSEARCH_TIMEOUT_S": 30,
+            }
         )
         if settings.opensearch_auth == "sigv4" and self.profile:
             os.environ["AWS_PROFILE"] = self.profile  # build_client signs with boto3's default session

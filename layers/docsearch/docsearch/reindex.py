@@ -122,9 +122,7 @@ def reindex(
     return summary
 
 
-def _copy(
-    client: OpenSearch, old: list[str], new: str, since: datetime | None, on_progress: Progress | None
-) -> int:
+def _copy(client: OpenSearch, old: list[str], new: str, since: datetime | None, on_progress: Progress | None) -> int:
     """Server-side ``_reindex`` of ``old`` (everything, or what was written since ``since``) into ``new``."""
     source: dict[str, Any] = {"index": old}
     if since is not None:
