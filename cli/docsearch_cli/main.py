@@ -79,6 +79,7 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
         raise UsageError(f"no such file or folder: {error}") from error
     if not items:
         raise UsageError("nothing to upload (empty folders, or only hidden files)")
+    target.need("bucket")
     s3 = target.client("s3")
     uploaded, failed = [], []
     with out.progress("uploading", "files") as progress:
@@ -102,6 +103,7 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
 
     from docsearch.index import ensure_index
 
+    target.need("bucket")
     client = target.opensearch()
     ensure_index(client, target.index_alias)
     with out.progress("indexing", "objects") as progress:
@@ -126,6 +128,7 @@ def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
 def _search_http(target: Target, params: dict[str, Any]) -> dict[str, Any]:
     import requests
 
+    target.need("api_url")
     url = f"{target.api_url}/search"
     try:
         if target.local:

@@ -67,7 +67,7 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
     if not results:
         return [Text(f"No results for “{query}”.")]
     first = (page - 1) * size + 1
-    header = Text(f"{total} results for “{query}”", style="bold")
+    header = Text(f"{total} result{'' if total == 1 else 's'} for “{query}”", style="bold")
     header.append(f" (showing {first}-{first + len(results) - 1}, {answer.get('took_ms', 0)} ms)", style="dim")
     lines = [header]
     for rank, hit in enumerate(results, first):

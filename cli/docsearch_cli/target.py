@@ -56,10 +56,18 @@ class Target:
             )
         return boto3.Session(profile_name=self.profile, region_name=self.region)
 
+    def need(self, *fields: str) -> None:
+        """Fail early, with the option to pass, when a value a command needs is unknown (AWS without --stack)."""
+        options = {"bucket": "--bucket", "api_url": "--api-url", "opensearch_url": "--opensearch-url"}
+        missing = [options.get(name, name) for name in fields if not getattr(self, name)]
+        if missing:
+            raise TargetError(f"unknown {', '.join(missing)}: pass it (or --stack NAME to read the stack's outputs)")
+
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.aws_endpoint)
 
     def opensearch(self) -> Any:
+        self.need("opensearch_url")
         from docsearch.engine import build_client
         from docsearch.settings import Settings
 

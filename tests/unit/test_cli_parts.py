@@ -193,3 +193,16 @@ def test_failures_are_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) ->
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err
     assert json.loads(captured.out)["error"]["code"] == "failed"
+
+
+def test_aws_without_the_values_a_command_needs_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import boto3
+
+    monkeypatch.setattr(boto3, "Session", lambda **kw: types.SimpleNamespace(region_name="ap-southeast-3"))
+    (tmp_path / "a.txt").write_text("x")
+    assert cli.main(["upload", str(tmp_path / "a.txt"), "--profile", "p"]) == 2
+    assert "--bucket" in capsys.readouterr().err
+    assert cli.main(["search", "banjir", "--profile", "p"]) == 2
+    assert "--api-url" in capsys.readouterr().err

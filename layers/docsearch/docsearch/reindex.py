@@ -6,8 +6,13 @@
 3. catch up what ingest wrote to the live index meanwhile (``indexed_at`` at or
    after the start) and drop what it deleted meanwhile;
 4. point the alias at the new index in one ``_aliases`` call (atomic: every search
-   sees either the old index or the new one, never neither);
+   sees either the old index or the new one, never neither), then copy, create-only,
+   what was created in the instant between the catch-up and the swap;
 5. delete the old index (unless asked to keep it).
+
+What stays open: an update or delete that lands on the old index in that same
+instant (milliseconds) is not carried over; ``docsearch backfill`` re-syncs from
+the bucket, which is the source of truth.
 
 Searches go through the alias the whole time, so they keep answering.
 """
@@ -104,6 +109,7 @@ def reindex(
             summary.copied = _copy(client, old, new, None, on_progress)
         if old:
             client.indices.refresh(index=",".join(old))
+            catch_up_since = datetime.now(UTC) - CLOCK_SKEW
             summary.caught_up = _copy(client, old, new, since, None)
             summary.deleted_in_window = _drop_deleted(client, old, new) if from_bucket is None else 0
         client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})
@@ -112,6 +118,10 @@ def reindex(
     except Exception as error:
         client.indices.delete(index=new, ignore_unavailable=True)
         raise ReindexError(f"reindex of {alias} into {new} failed, alias unchanged: {error}") from error
+    if old:  # documents created in the instant between the catch-up and the swap (create-only: never older data)
+        client.indices.refresh(index=",".join(old))
+        summary.caught_up += _copy(client, old, new, catch_up_since, None, op_type="create")
+        client.indices.refresh(index=new)
     summary.documents = int(client.count(index=new)["count"])
     if old and not keep_old:
         time.sleep(OLD_INDEX_GRACE_S)
@@ -122,12 +132,19 @@ def reindex(
     return summary
 
 
-def _copy(client: OpenSearch, old: list[str], new: str, since: datetime | None, on_progress: Progress | None) -> int:
+def _copy(
+    client: OpenSearch,
+    old: list[str],
+    new: str,
+    since: datetime | None,
+    on_progress: Progress | None,
+    op_type: str = "index",
+) -> int:
     """Server-side ``_reindex`` of ``old`` (everything, or what was written since ``since``) into ``new``."""
     source: dict[str, Any] = {"index": old}
     if since is not None:
         source["query"] = {"range": {"indexed_at": {"gte": since.isoformat(timespec="seconds")}}}
-    body = {"source": source, "dest": {"index": new, "op_type": "index"}, "conflicts": "proceed"}
+    body = {"source": source, "dest": {"index": new, "op_type": op_type}, "conflicts": "proceed"}
     task = client.reindex(body=body, wait_for_completion=False, refresh=False)
     task_id = task["task"]
     while True:
