@@ -9,16 +9,17 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive
+.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "python3.12 is needed (Lambda's runtime)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --editable .   # the `docsearch` command: .venv/bin/docsearch
 	touch $@
 
 venv: $(VENV)/.installed ## create the Python venv with every dependency
@@ -38,7 +39,7 @@ demo: up ## start the stack, upload the sample articles, run a few searches
 backfill: up ## index everything already in the local bucket (PREFIX=... for part of it), with a progress bar
 	$(PY) -m docsearch_local.backfill $(if $(PREFIX),--prefix "$(PREFIX)")
 
-test: venv lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
+test: venv browser lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
 
 unit: venv ## unit tests only (no servers)
@@ -77,6 +78,16 @@ load: up ## load test: concurrent searches while articles are ingested (bounded:
 
 redrive: venv ## move the local stack's dead-lettered ingest messages back to the ingest queue
 	PYTHONPATH=$(PYTHONPATH):$(CURDIR)/cli $(PY) -m docsearch_local.redrive
+
+browser: ## Debian's chromium for the page's browser test (apt-get, as root; Playwright never downloads one)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "chromium is missing and only root can apt-get install it: the browser test will FAIL (see README 'Search page')"; fi
+
+diagram: ## docs/architecture.png from docs/architecture.dot (Graphviz `dot`, apt-get installed if missing)
+	@command -v dot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
+	dot -Tpng -Gdpi=110 docs/architecture.dot -o docs/architecture.png
 
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -8,19 +8,39 @@ container would.
 from __future__ import annotations
 
 import base64
+import mimetypes
 import threading
 import time
 import traceback
 import uuid
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import stack_config
 
 MAX_BODY_BYTES = 1024 * 1024
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+
+
+def static_file(path: str) -> Path | None:
+    """The file under web/ that a GET for ``path`` names (``/`` and ``/web/...``), or None.
+
+    The search page is static: the gateway serves it beside the API, as a bucket
+    or CDN would in front of API Gateway. Nothing outside web/ is ever served.
+    """
+    path = unquote(urlsplit(path).path)
+    if path in ("/", "/web", "/web/"):
+        return WEB_ROOT / "index.html"
+    if not path.startswith("/web/"):
+        return None
+    candidate = (WEB_ROOT / path.removeprefix("/web/")).resolve()
+    if not candidate.is_relative_to(WEB_ROOT) or not candidate.is_file():
+        return None
+    return candidate
 
 
 def to_http_api_event(method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
@@ -70,6 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
     lock = threading.Lock()
 
     def _invoke(self) -> None:
+        if self.command in ("GET", "HEAD") and self._serve_static():
+            return
         from functions.search.app import lambda_handler
 
         length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY_BYTES)
@@ -95,6 +117,31 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def _serve_static(self) -> bool:
+        path = urlsplit(self.path).path
+        if path in ("/", "/web"):  # relative links in the page resolve under /web/
+            self.send_response(302)
+            self.send_header("Location", "/web/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        file = static_file(self.path)
+        if file is None:
+            return False
+        data = file.read_bytes()
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        self.send_response(200)
+        textual = kind.startswith("text/") or kind.endswith(("javascript", "json"))
+        self.send_header("Content-Type", f"{kind}; charset=utf-8" if textual else kind)
+        self.send_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        return True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _invoke
 

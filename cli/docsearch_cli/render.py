@@ -1,0 +1,102 @@
+"""Terminal output: highlighted snippets, result lists, tables; colour only on a terminal.
+
+Document text is never trusted: HTML entities are unescaped for display and
+control characters (which could move the cursor or recolour the terminal) are
+dropped. ``<mark>`` becomes bold colour on a terminal and plain text otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+MARK_STYLE = "bold yellow"
+_MARK = re.compile(r"(</?mark>)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def console(file: TextIO | None = None) -> Console:
+    """A console that colours only a terminal, and never when NO_COLOR is set."""
+    stream = file or sys.stdout
+    terminal = stream.isatty()
+    return Console(
+        file=stream,
+        force_terminal=terminal,
+        no_color=bool(os.environ.get("NO_COLOR")) or not terminal,
+        highlight=False,
+        soft_wrap=not terminal,
+        emoji=False,
+        markup=False,
+    )
+
+
+def clean(text: str | None) -> str:
+    """Entities unescaped, control characters dropped, whitespace runs folded."""
+    return " ".join(_CONTROL.sub(" ", html.unescape(text or "")).split())
+
+
+def snippet_text(snippet: str) -> Text:
+    """A server snippet (escaped text + ``<mark>``) -> styled text; the tags themselves never show."""
+    text = Text()
+    marked = False
+    for part in _MARK.split(snippet):
+        if part in ("<mark>", "</mark>"):
+            marked = part == "<mark>"
+            continue
+        piece = re.sub(r"\s+", " ", _CONTROL.sub(" ", html.unescape(part)))
+        if not text.plain or text.plain.endswith(" "):
+            piece = piece.lstrip()
+        if piece:
+            text.append(piece, style=MARK_STYLE if marked else None)
+    text.rstrip()
+    return text
+
+
+def search_results(answer: dict[str, Any]) -> list[Text]:
+    """The lines a person sees for one search response."""
+    total, page, size = int(answer.get("total", 0)), int(answer.get("page", 1)), int(answer.get("size", 10))
+    results = answer.get("results", [])
+    query = clean(str(answer.get("query", "")))
+    if not results:
+        return [Text(f"No results for “{query}”.")]
+    first = (page - 1) * size + 1
+    header = Text(f"{total} result{'' if total == 1 else 's'} for “{query}”", style="bold")
+    header.append(f" (showing {first}-{first + len(results) - 1}, {answer.get('took_ms', 0)} ms)", style="dim")
+    lines = [header]
+    for rank, hit in enumerate(results, first):
+        title = Text(f"{rank}. ")
+        title.append(clean(hit.get("title")) or "(untitled)", style="bold cyan")
+        lines.append(Text(""))
+        lines.append(title)
+        meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), hit.get("key")) if v)
+        lines.append(Text(f"   {meta}", style="dim"))
+        for snippet in hit.get("snippets", [])[:3]:
+            line = Text("   … ")
+            line.append_text(snippet_text(str(snippet)))
+            line.append(" …")
+            lines.append(line)
+    sources = answer.get("facets", {}).get("source", [])
+    if sources:
+        facets = ", ".join(f"{clean(str(f['value']))} ({f['count']})" for f in sources)
+        lines += [Text(""), Text(f"sources: {facets}", style="dim")]
+    return lines
+
+
+def human_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def print_json(data: Any, file: TextIO | None = None) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str), file=file or sys.stdout)

@@ -1,0 +1,170 @@
+"""Where the commands act: the local stack (default) or an AWS deployment.
+
+Local values come from ``docsearch_local.paths.stack_config()`` (the same
+environment variables ``make up`` reads). On AWS, ``--stack`` reads the
+CloudFormation outputs (bucket, API URL, queue URLs); explicit options win.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class TargetError(Exception):
+    """A value the command needs is missing (e.g. no bucket on AWS)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    local: bool
+    region: str
+    api_url: str
+    opensearch_url: str
+    index_alias: str
+    bucket: str
+    queue_url: str = ""
+    dlq_url: str = ""
+    queue_name: str = ""
+    dlq_name: str = ""
+    profile: str | None = None
+    aws_endpoint: str | None = None
+
+    @property
+    def opensearch_service(self) -> str:
+        return "aoss" if ".aoss." in (urlsplit(self.opensearch_url).hostname or "") else "es"
+
+    @property
+    def signs_opensearch(self) -> bool:
+        return not self.local and (urlsplit(self.opensearch_url).hostname or "").endswith(".amazonaws.com")
+
+    @cached_property
+    def session(self) -> Any:
+        import boto3
+
+        if self.local:
+            return boto3.Session(
+                region_name=self.region,
+                aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
+                aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
+            )
+        return boto3.Session(profile_name=self.profile, region_name=self.region)
+
+    def need(self, *fields: str) -> None:
+        """Fail early, with the option to pass, when a value a command needs is unknown (AWS without --stack)."""
+        options = {"bucket": "--bucket", "api_url": "--api-url", "opensearch_url": "--opensearch-url"}
+        missing = [options.get(name, name) for name in fields if not getattr(self, name)]
+        if missing:
+            raise TargetError(f"unknown {', '.join(missing)}: pass it (or --stack NAME to read the stack's outputs)")
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.aws_endpoint)
+
+    def opensearch(self) -> Any:
+        self.need("opensearch_url")
+        from docsearch.engine import build_client
+        from docsearch.settings import Settings
+
+        settings = Settings.model_validate(
+            {
+                "OPENSEARCH_URL": self.opensearch_url,
+                "OPENSEARCH_AUTH": "sigv4" if self.signs_opensearch else "none",
+                "OPENSEARCH_SERVICE": self.opensearch_service,
+                "AWS_REGION": self.region,
+                "INDEX_ALIAS": self.index_alias,
+                "OPENSEARCH_TIMEOUT_S": 30,
+            }
+        )
+        if settings.opensearch_auth == "sigv4" and self.profile:
+            os.environ["AWS_PROFILE"] = self.profile  # build_client signs with boto3's default session
+        return build_client(settings)
+
+    def queue_urls(self) -> tuple[str, str]:
+        """(queue URL, dead-letter queue URL), looked up by name when only names are known."""
+        if self.queue_url and self.dlq_url:
+            return self.queue_url, self.dlq_url
+        if not (self.queue_name and self.dlq_name):
+            raise TargetError("the queue URLs are unknown: pass --queue-url and --dlq-url (or --stack)")
+        sqs = self.client("sqs")
+        queue = self.queue_url or sqs.get_queue_url(QueueName=self.queue_name)["QueueUrl"]
+        dlq = self.dlq_url or sqs.get_queue_url(QueueName=self.dlq_name)["QueueUrl"]
+        return str(queue), str(dlq)
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("where (default: the local stack)")
+    group.add_argument("--profile", help="AWS profile: act on AWS instead of the local stack")
+    group.add_argument("--region", help="AWS region (default: the profile's, or ap-southeast-3 locally)")
+    group.add_argument("--stack", help="CloudFormation stack name: read bucket, API and queue URLs from its outputs")
+    group.add_argument("--endpoint", help="S3/SQS endpoint URL (e.g. an emulator)")
+    group.add_argument("--api-url", help="search API base URL")
+    group.add_argument("--opensearch-url", help="OpenSearch endpoint (SigV4-signed when it is on amazonaws.com)")
+    group.add_argument("--index", help="index alias (default: INDEX_ALIAS / DOCSEARCH_INDEX_ALIAS or 'articles')")
+    group.add_argument("--bucket", help="article bucket")
+    group.add_argument("--queue-url", help="ingest queue URL")
+    group.add_argument("--dlq-url", help="dead-letter queue URL")
+
+
+def resolve(args: argparse.Namespace) -> Target:
+    remote = any(getattr(args, name, None) for name in ("profile", "stack")) or bool(
+        getattr(args, "region", None) and not getattr(args, "endpoint", None)
+    )
+    target = _aws(args) if remote else _local()
+    overrides = {
+        "region": args.region,
+        "api_url": args.api_url,
+        "opensearch_url": args.opensearch_url,
+        "index_alias": args.index,
+        "bucket": args.bucket,
+        "queue_url": args.queue_url,
+        "dlq_url": args.dlq_url,
+        "aws_endpoint": args.endpoint,
+    }
+    target = replace(target, **{k: v for k, v in overrides.items() if v})
+    return replace(target, api_url=target.api_url.rstrip("/"), opensearch_url=target.opensearch_url.rstrip("/"))
+
+
+def _local() -> Target:
+    from docsearch_local.paths import stack_config
+
+    config = stack_config()
+    return Target(
+        local=True,
+        region=config.region,
+        api_url=config.api_url,
+        opensearch_url=config.opensearch_url,
+        index_alias=config.index_alias,
+        bucket=config.bucket,
+        queue_name=config.queue,
+        dlq_name=config.dlq,
+        aws_endpoint=config.aws_url,
+    )
+
+
+def _aws(args: argparse.Namespace) -> Target:
+    import boto3
+
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    region = session.region_name or "ap-southeast-3"
+    outputs: dict[str, str] = {}
+    if args.stack:
+        cloudformation = session.client("cloudformation", region_name=region)
+        stack = cloudformation.describe_stacks(StackName=args.stack)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return Target(
+        local=False,
+        region=region,
+        api_url=outputs.get("ApiUrl", os.environ.get("DOCSEARCH_API_URL", "")),
+        opensearch_url=os.environ.get("OPENSEARCH_URL", ""),
+        index_alias=os.environ.get("INDEX_ALIAS", "articles"),
+        bucket=outputs.get("BucketName", ""),
+        queue_url=outputs.get("QueueUrl", ""),
+        dlq_url=outputs.get("DLQUrl", ""),
+        profile=args.profile,
+    )

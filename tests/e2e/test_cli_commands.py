@@ -1,0 +1,125 @@
+"""The installed `docsearch` command, run as a subprocess against the local stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from opensearchpy import OpenSearch
+
+from docsearch.index import ensure_index
+from docsearch_local.paths import StackConfig
+
+pytestmark = pytest.mark.e2e
+DOCSEARCH = Path(sys.executable).parent / "docsearch"
+COMMANDS = ["upload", "backfill", "search", "stats", "reindex", "redrive"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    assert DOCSEARCH.exists(), "`make venv` installs the project and its `docsearch` command"
+    return subprocess.run(
+        [str(DOCSEARCH), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd="/",  # works from anywhere, not only the repo
+    )
+
+
+def run_json(*args: str) -> Any:
+    done = run(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_help_everywhere_and_usage_errors_exit_2() -> None:
+    top = run("--help")
+    assert top.returncode == 0 and all(c in top.stdout for c in COMMANDS)
+    for command in COMMANDS:
+        helped = run(command, "--help")
+        assert helped.returncode == 0 and "--json" in helped.stdout and "--profile" in helped.stdout
+    assert run().returncode == 2
+    assert run("frobnicate").returncode == 2
+    bad_size = run("search", "banjir", "--size", "99")
+    assert bad_size.returncode == 2 and "between 1 and 50" in bad_size.stderr
+    assert run("search", "banjir", "--date-from", "2024-13-01").returncode == 2
+    missing = run("upload", "/nonexistent/berita.txt")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_upload_then_search_with_snippets(local_stack: StackConfig, tmp_path: Path) -> None:
+    token = f"zq{uuid.uuid4().hex[:8]}"
+    folder = tmp_path / "kiriman"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "satu.txt").write_text(f"Harga Beras Naik\nHarga beras {token} naik & <b>pedagang</b> mengeluh.\n")
+    (folder / "2024" / "dua.md").write_text(f"# Harga Cabai\nHarga cabai {token} ikut naik di pasar.\n")
+    (folder / ".tersembunyi").write_text("not uploaded")
+    prefix = f"cli-{token}"
+
+    uploaded = run_json("upload", str(folder), "--prefix", prefix)
+    keys = {f"{prefix}/kiriman/satu.txt", f"{prefix}/kiriman/2024/dua.md"}
+    assert set(uploaded["uploaded"]) == keys and uploaded["failed"] == []
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    head = s3.head_object(Bucket=local_stack.bucket, Key=f"{prefix}/kiriman/2024/dua.md")
+    assert head["ContentType"] == "text/markdown; charset=utf-8"
+
+    deadline = time.monotonic() + 30
+    while run_json("search", token)["total"] < 2:
+        assert time.monotonic() < deadline, "uploads not searchable within 30s"
+        time.sleep(0.5)
+
+    answer = run_json("search", f"beras {token}")
+    assert answer["total"] == 1 and answer["results"][0]["key"] == f"{prefix}/kiriman/satu.txt"
+    assert any(f"<mark>{token}</mark>" in s for s in answer["results"][0]["snippets"])
+
+    plain = run("search", f"beras {token}")  # not a terminal: no colour codes, no tags, entities unescaped
+    assert plain.returncode == 0
+    assert "Harga Beras Naik" in plain.stdout and token in plain.stdout
+    assert "<mark>" not in plain.stdout and "\x1b[" not in plain.stdout
+    assert "& <b>pedagang</b>" in plain.stdout and "&amp;" not in plain.stdout
+
+    nothing = run("search", f"{token}tidakada")
+    assert nothing.returncode == 0 and "No results" in nothing.stdout
+
+    for key in keys:
+        s3.delete_object(Bucket=local_stack.bucket, Key=key)
+
+
+def test_stats(local_stack: StackConfig) -> None:
+    stats = run_json("stats")
+    assert stats["alias"] == local_stack.index_alias
+    assert stats["documents"] >= 0 and isinstance(stats["sources"], int)
+    assert stats["dlq"] is not None and stats["queue"] is not None
+    human = run("stats")
+    assert human.returncode == 0 and "documents" in human.stdout and "DLQ" in human.stdout
+
+
+def test_reindex_and_direct_search(engine: OpenSearch, index_alias: str, local_stack: StackConfig) -> None:
+    first = ensure_index(engine, index_alias)
+    body = {"key": "r/1.txt", "bucket": "b", "title": "Pemilu Serentak", "body": "Partisipasi pemilih pemilu naik."}
+    engine.index(index=index_alias, id="1", body=body, refresh=True)
+
+    summary = run_json("reindex", "--index", index_alias)
+    assert summary["old_indices"] == [first] and summary["new_index"] == f"{index_alias}-v2"
+    assert summary["documents"] == 1 and summary["removed_old"] is True
+    assert sorted(engine.indices.get_alias(name=index_alias)) == [f"{index_alias}-v2"]
+
+    found = run_json("search", "pemilih", "--direct", "--index", index_alias)
+    assert found["total"] == 1 and found["results"][0]["title"] == "Pemilu Serentak"
+
+
+def test_unreachable_api_is_a_clear_failure() -> None:
+    done = run("search", "banjir", "--api-url", "http://127.0.0.1:9")
+    assert done.returncode == 1
+    assert "cannot reach the search API" in done.stderr and "Traceback" not in done.stderr
+    as_json = run("search", "banjir", "--api-url", "http://127.0.0.1:9", "--json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["error"]["code"] == "failed"

@@ -1,0 +1,208 @@
+"""The CLI's pure parts: snippet rendering, upload planning, where it points, and its wiring to the library."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docsearch_cli import main as cli
+from docsearch_cli import render
+from docsearch_cli.target import resolve
+from docsearch_cli.uploads import content_type, plan
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _render(text: Any, stream: io.StringIO) -> str:
+    console = render.console(stream)
+    console.print(text)
+    return stream.getvalue()
+
+
+def test_snippet_marks_become_bold_on_a_terminal_and_plain_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    snippet = "harga <mark>beras</mark> naik &amp; &lt;b&gt;pedagang&lt;/b&gt;   mengeluh\n"
+    text = render.snippet_text(snippet)
+    assert text.plain == "harga beras naik & <b>pedagang</b> mengeluh"
+    assert [(text.plain[s.start : s.end], s.style) for s in text.spans] == [("beras", render.MARK_STYLE)]
+    on_terminal = _render(text, FakeTerminal())
+    assert "\x1b[1;33mberas\x1b[0m" in on_terminal and "<mark>" not in on_terminal
+    piped = _render(text, io.StringIO())
+    assert piped.strip() == "harga beras naik & <b>pedagang</b> mengeluh" and "\x1b" not in piped
+
+
+def test_no_color_is_respected_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = _render(render.snippet_text("<mark>banjir</mark> Jakarta"), FakeTerminal())
+    assert "banjir" in out and "Jakarta" in out
+    assert "33m" not in out  # no colour; bold alone still marks the match (NO_COLOR is about colour)
+
+
+def test_document_text_cannot_drive_the_terminal() -> None:
+    hostile = "judul\x1b[2J\x1b]0;pwned\x07 berita"
+    assert "\x1b" not in render.clean(hostile) and "\x07" not in render.clean(hostile)
+    assert "\x1b" not in render.snippet_text(f"<mark>{hostile}</mark>").plain
+
+
+def test_result_listing() -> None:
+    answer = {
+        "query": "banjir",
+        "total": 12,
+        "page": 2,
+        "size": 10,
+        "took_ms": 4,
+        "results": [
+            {
+                "title": "Banjir &amp; Longsor",
+                "key": "a.txt",
+                "source": "kabar.id",
+                "published_at": "2024-06-19",
+                "snippets": ["<mark>banjir</mark> besar"],
+            },
+        ],
+        "facets": {"source": [{"value": "kabar.id", "count": 12}]},
+    }
+    lines = [line.plain for line in render.search_results(answer)]
+    assert lines[0].startswith("12 results for “banjir” (showing 11-11")
+    assert "11. Banjir & Longsor" in lines
+    assert "   kabar.id · 2024-06-19 · a.txt" in lines
+    assert "   … banjir besar …" in lines
+    assert lines[-1] == "sources: kabar.id (12)"
+    assert render.search_results({**answer, "total": 0, "results": []})[0].plain == "No results for “banjir”."
+    assert render.human_bytes(126333) == "123.4 KiB" and render.human_bytes(12) == "12 B"
+
+
+def test_upload_plan_keys_types_and_hidden_files(tmp_path: Path) -> None:
+    folder = tmp_path / "berita"
+    (folder / "2024").mkdir(parents=True)
+    for name in ("a.txt", "2024/b.md", "2024/c.HTML", "d.json", "e.bin", ".git/config", "2024/.draft.txt"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("x")
+    single = tmp_path / "satu.txt"
+    single.write_text("y")
+    items = {i.key: i.content_type for i in plan([folder, single], prefix="/masuk/")}
+    assert items == {
+        "masuk/berita/2024/b.md": "text/markdown; charset=utf-8",
+        "masuk/berita/2024/c.HTML": "text/html; charset=utf-8",
+        "masuk/berita/a.txt": "text/plain; charset=utf-8",
+        "masuk/berita/d.json": "application/json",
+        "masuk/berita/e.bin": "application/octet-stream",
+        "masuk/satu.txt": "text/plain; charset=utf-8",
+    }
+    assert content_type(Path("x.htm")) == "text/html; charset=utf-8"
+    with pytest.raises(FileNotFoundError):
+        plan([tmp_path / "nope"])
+
+
+def _args(*argv: str) -> Any:
+    return cli.build_parser().parse_args(["stats", *argv])
+
+
+def test_local_stack_by_default_and_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCSEARCH_API_PORT", "3999")
+    monkeypatch.setenv("DOCSEARCH_INDEX_ALIAS", "berita")
+    target = resolve(_args())
+    assert target.local and target.api_url == "http://127.0.0.1:3999" and target.index_alias == "berita"
+    assert not target.signs_opensearch
+    target = resolve(_args("--api-url", "https://x.example/", "--index", "lain", "--bucket", "ember"))
+    assert target.api_url == "https://x.example" and target.index_alias == "lain" and target.bucket == "ember"
+
+
+def test_aws_with_a_profile_signs_opensearch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    monkeypatch.setattr(boto3, "Session", lambda **kw: types.SimpleNamespace(region_name=kw.get("region_name")))
+    target = resolve(
+        _args(
+            "--profile",
+            "prod",
+            "--region",
+            "ap-southeast-1",
+            "--bucket",
+            "b",
+            "--opensearch-url",
+            "https://abc.ap-southeast-1.aoss.amazonaws.com",
+        )
+    )
+    assert not target.local and target.profile == "prod" and target.region == "ap-southeast-1"
+    assert target.signs_opensearch and target.opensearch_service == "aoss"
+    es = resolve(_args("--profile", "p", "--opensearch-url", "https://search-d.ap-southeast-3.es.amazonaws.com"))
+    assert es.opensearch_service == "es" and es.region == "ap-southeast-3"
+
+
+@dataclass
+class FakeSummary:
+    listed: int
+    indexed: int
+    skipped: int
+    failed: int
+
+
+def test_backfill_command_calls_the_library(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def backfill(s3: Any, bucket: str, prefix: str, client: Any, index: str, on_progress: Any = None) -> FakeSummary:
+        on_progress(1, 2)
+        calls.append({"bucket": bucket, "prefix": prefix, "index": index})
+        return FakeSummary(listed=2, indexed=2, skipped=0, failed=0)
+
+    monkeypatch.setitem(sys.modules, "docsearch.backfill", types.SimpleNamespace(backfill=backfill))
+    monkeypatch.setattr("docsearch.index.ensure_index", lambda client, alias: f"{alias}-v1")
+    code = cli.main(["backfill", "--prefix", "berita/", "--index", "uji", "--bucket", "ember", "--json"])
+    assert code == 0
+    assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji"}]
+    assert json.loads(capsys.readouterr().out) == {"listed": 2, "indexed": 2, "skipped": 0, "failed": 0}
+
+    monkeypatch.setitem(
+        sys.modules,
+        "docsearch.backfill",
+        types.SimpleNamespace(backfill=lambda *a, **k: FakeSummary(listed=1, indexed=0, skipped=0, failed=1)),
+    )
+    assert cli.main(["backfill", "--json"]) == 1  # something failed: exit 1
+
+
+def test_redrive_command_calls_the_queue_helper(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def redrive(sqs: Any, dlq_url: str, queue_url: str) -> int:
+        seen.append((dlq_url, queue_url))
+        return 3
+
+    monkeypatch.setitem(sys.modules, "docsearch_cli.queues", types.SimpleNamespace(redrive=redrive))
+    code = cli.main(["redrive", "--queue-url", "http://q/ingest", "--dlq-url", "http://q/dlq"])
+    assert code == 0 and seen == [("http://q/dlq", "http://q/ingest")]
+    assert "moved 3 messages" in capsys.readouterr().out
+
+
+def test_failures_are_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["stats", "--opensearch-url", "http://127.0.0.1:9", "--json"])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err
+    assert json.loads(captured.out)["error"]["code"] == "failed"
+
+
+def test_aws_without_the_values_a_command_needs_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import boto3
+
+    monkeypatch.setattr(boto3, "Session", lambda **kw: types.SimpleNamespace(region_name="ap-southeast-3"))
+    (tmp_path / "a.txt").write_text("x")
+    assert cli.main(["upload", str(tmp_path / "a.txt"), "--profile", "p"]) == 2
+    assert "--bucket" in capsys.readouterr().err
+    assert cli.main(["search", "banjir", "--profile", "p"]) == 2
+    assert "--api-url" in capsys.readouterr().err

@@ -1,0 +1,214 @@
+// The search page: form -> GET /search -> results with highlighted snippets, facets, paging.
+// Only the server's snippets are treated as markup, and even they are rebuilt from their text and
+// <mark> elements alone; every other field is set with textContent.
+"use strict";
+
+(function () {
+  const API = (window.DOCSEARCH_API || "").replace(/\/$/, "");
+  const PAGE_SIZE = 10;
+  const $ = (id) => document.getElementById(id);
+  const form = $("search-form");
+  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance" };
+  let facetSources = [];
+  let inFlight = null;
+
+  function params(s) {
+    const p = new URLSearchParams();
+    p.set("q", s.q);
+    if (s.page > 1) p.set("page", String(s.page));
+    p.set("size", String(PAGE_SIZE));
+    s.source.forEach((name) => p.append("source", name));
+    if (s.date_from) p.set("date_from", s.date_from);
+    if (s.date_to) p.set("date_to", s.date_to);
+    if (s.sort !== "relevance") p.set("sort", s.sort);
+    return p;
+  }
+
+  function readForm() {
+    state.q = $("q").value.trim();
+    state.date_from = $("date_from").value;
+    state.date_to = $("date_to").value;
+    state.sort = $("sort").value;
+    state.source = Array.from(document.querySelectorAll("#source-options input:checked")).map((el) => el.value);
+  }
+
+  function writeForm() {
+    $("q").value = state.q;
+    $("date_from").value = state.date_from;
+    $("date_to").value = state.date_to;
+    $("sort").value = state.sort;
+  }
+
+  function fromLocation() {
+    const p = new URLSearchParams(window.location.search);
+    state.q = (p.get("q") || "").trim();
+    state.page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
+    state.source = p.getAll("source");
+    state.date_from = p.get("date_from") || "";
+    state.date_to = p.get("date_to") || "";
+    state.sort = p.get("sort") || "relevance";
+    facetSources = state.source.map((value) => ({ value: value, count: null }));
+  }
+
+  // A snippet is escaped text plus <mark>; parse it inertly and keep only text and <mark>.
+  function snippetNode(html) {
+    const doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    const out = document.createElement("p");
+    out.className = "snippet";
+    out.append("… ");
+    doc.body.firstChild.childNodes.forEach((node) => {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.append(mark);
+      } else {
+        out.append(document.createTextNode(node.textContent));
+      }
+    });
+    out.append(" …");
+    return out;
+  }
+
+  function renderResults(answer) {
+    const list = $("result-list");
+    list.replaceChildren();
+    list.start = (answer.page - 1) * answer.size + 1;
+    answer.results.forEach((hit) => {
+      const item = document.createElement("li");
+      item.className = "result";
+      const title = document.createElement("h2");
+      title.textContent = hit.title || hit.key || "(tanpa judul)";
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      [hit.source, hit.published_at].filter(Boolean).forEach((text, i) => {
+        if (i) meta.append(" · ");
+        const span = document.createElement("span");
+        span.textContent = text;
+        meta.append(span);
+      });
+      const key = document.createElement("span");
+      key.className = "key";
+      key.textContent = hit.key;
+      meta.append(key);
+      item.append(title, meta);
+      (hit.snippets || []).forEach((s) => item.append(snippetNode(s)));
+      list.append(item);
+    });
+  }
+
+  function renderFacets(answer) {
+    const box = $("source-options");
+    const counts = new Map(((answer.facets || {}).source || []).map((f) => [f.value, f.count]));
+    // Keep the sources already chosen visible even when this page's facets do not list them.
+    const names = new Map(facetSources.map((f) => [f.value, f.count]));
+    counts.forEach((count, value) => names.set(value, count));
+    state.source.forEach((value) => { if (!names.has(value)) names.set(value, null); });
+    facetSources = Array.from(names, ([value, count]) => ({ value: value, count: counts.has(value) ? count : null }));
+    box.replaceChildren();
+    facetSources.forEach((facet, i) => {
+      const id = "source-" + i;
+      const wrap = document.createElement("div");
+      wrap.className = "check";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.id = id;
+      input.value = facet.value;
+      input.checked = state.source.includes(facet.value);
+      input.addEventListener("change", () => { state.page = 1; submit(); });
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = facet.value + (facet.count !== null ? " (" + facet.count + ")" : "");
+      wrap.append(input, label);
+      box.append(wrap);
+    });
+    $("sources").hidden = facetSources.length === 0;
+  }
+
+  function renderPager(answer) {
+    const pages = Math.max(1, Math.ceil(answer.total / answer.size));
+    $("pager").hidden = answer.total <= answer.size;
+    $("page-info").textContent = "Halaman " + answer.page + " dari " + pages;
+    $("prev").disabled = answer.page <= 1;
+    $("next").disabled = answer.page >= pages;
+  }
+
+  function showError(text) {
+    const box = $("error");
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  async function run() {
+    $("error").hidden = true;
+    if (!state.q) {
+      $("status").textContent = "Ketik kata kunci untuk mencari.";
+      $("result-list").replaceChildren();
+      $("pager").hidden = true;
+      return;
+    }
+    const query = params(state);
+    window.history.replaceState(null, "", "?" + query.toString());
+    if (inFlight) inFlight.abort();
+    inFlight = new AbortController();
+    $("status").textContent = "Mencari…";
+    document.body.setAttribute("aria-busy", "true");
+    let response;
+    let body = null;
+    try {
+      response = await fetch(API + "/search?" + query.toString(), { signal: inFlight.signal, headers: { Accept: "application/json" } });
+      body = await response.json().catch(() => null);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      document.body.removeAttribute("aria-busy");
+      $("status").textContent = "";
+      showError("Layanan pencarian tidak dapat dihubungi. Periksa koneksi lalu coba lagi.");
+      return;
+    }
+    document.body.removeAttribute("aria-busy");
+    if (!response.ok) {
+      $("status").textContent = "";
+      $("result-list").replaceChildren();
+      $("pager").hidden = true;
+      const message = body && body.error && body.error.message ? body.error.message : "HTTP " + response.status;
+      if (response.status === 400) showError("Permintaan tidak valid: " + message);
+      else if (response.status === 503) showError("Mesin pencari sedang tidak tersedia. Coba lagi sebentar lagi.");
+      else showError("Terjadi kesalahan (" + response.status + "): " + message);
+      return;
+    }
+    renderResults(body);
+    renderFacets(body);
+    renderPager(body);
+    if (body.total === 0) {
+      $("status").textContent = "Tidak ada hasil untuk “" + body.query + "”. Coba kata lain atau hapus filter.";
+    } else {
+      const first = (body.page - 1) * body.size + 1;
+      const last = first + body.results.length - 1;
+      $("status").textContent = body.total + " hasil untuk “" + body.query + "” (menampilkan " + first + "–" + last + ")";
+    }
+  }
+
+  function submit() {
+    readForm();
+    run();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.page = 1;
+    readForm();
+    facetSources = facetSources.filter((f) => state.source.includes(f.value));
+    run();
+  });
+  ["date_from", "date_to", "sort"].forEach((id) => $(id).addEventListener("change", () => {
+    if (!$("q").value.trim()) return;
+    state.page = 1;
+    submit();
+  }));
+  $("prev").addEventListener("click", () => { state.page -= 1; submit(); $("results").focus(); });
+  $("next").addEventListener("click", () => { state.page += 1; submit(); $("results").focus(); });
+
+  fromLocation();
+  writeForm();
+  if (state.q) run();
+  else $("q").focus();
+})();
