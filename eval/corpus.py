@@ -83,5 +83,6 @@ def facqa_set(folder: Path, limit: int | None = None, seed: int = 13) -> Labelle
             if item["id"] in qrels:
                 queries.append(Query(id=item["id"], text=item["query"], relevant=qrels[item["id"]]))
     if limit is not None and limit < len(queries):
-        queries = sorted(random.Random(seed).sample(queries, limit), key=lambda query: query.id)
+        sampled = random.Random(seed).sample(queries, limit)  # noqa: S311 - a reproducible sample, not security
+        queries = sorted(sampled, key=lambda query: query.id)
     return LabelledSet(folder.name, docs, queries)

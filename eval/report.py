@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from opensearchpy import OpenSearch
 
 from eval.corpus import LabelledSet, Query
-from eval.metrics import CUTOFF, ndcg, reciprocal_rank, recall
+from eval.metrics import CUTOFF, ndcg, recall, reciprocal_rank
 from eval.systems import System, indexed_systems
 
 METRICS = ("MRR@10", "nDCG@10", "Recall@10")

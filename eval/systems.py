@@ -13,7 +13,6 @@ from opensearchpy import OpenSearch, helpers
 from docsearch.index import ensure_index
 from docsearch.models import MAX_QUERY_CHARS, SearchRequest
 from docsearch.search import search
-
 from eval.corpus import Doc
 from eval.metrics import CUTOFF
 
@@ -39,7 +38,7 @@ def _index_docs(client: OpenSearch, index: str, docs: list[Doc]) -> None:
 
 def _pipeline(client: OpenSearch, alias: str) -> Ranker:
     def rank(text: str) -> list[str]:
-        request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], size=CUTOFF)
+        request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF)
         return [hit.id for hit in search(client, alias, request).results]
 
     return rank

@@ -29,7 +29,9 @@ class SearchRequest(BaseModel):
     @model_validator(mode="after")
     def _check_bounds(self) -> SearchRequest:
         if self.page * self.size > MAX_RESULT_DEPTH:
-            raise ValueError(f"page * size must not exceed {MAX_RESULT_DEPTH}; narrow the query instead of paging deeper")
+            raise ValueError(
+                f"page * size must not exceed {MAX_RESULT_DEPTH}; narrow the query rather than page deeper"
+            )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from must not be after date_to")
         return self
