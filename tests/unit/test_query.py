@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from docsearch.models import MAX_RESULT_DEPTH, SearchRequest
 from docsearch.query import build_search
-from docsearch.query_parser import parse_query
+from docsearch.query_parser import MAX_PARTS, parse_query
 
 
 def test_parse_words_phrases_and_exclusions() -> None:
@@ -55,3 +55,8 @@ def test_deep_paging_is_refused() -> None:
 def test_inverted_date_range_is_refused() -> None:
     with pytest.raises(ValidationError, match="date_from"):
         SearchRequest(q="banjir", date_from="2024-05-01", date_to="2024-04-01")
+
+
+def test_parts_beyond_the_limit_are_ignored() -> None:
+    parsed = parse_query(" ".join(f"kata{n}" for n in range(100)) + ' "akhir" -buang')
+    assert len(parsed.words) == MAX_PARTS and not parsed.phrases and not parsed.excluded

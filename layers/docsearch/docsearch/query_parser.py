@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 # A part is an optional '-' followed by a quoted phrase (closing quote optional at the end) or a bare word.
 _PART = re.compile(r'(?P<neg>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+# Parts beyond this are ignored: no reader types more, and it bounds the clauses (and fuzzy expansions) per query.
+MAX_PARTS = 32
 # Something is only text worth searching if it holds a letter or a digit.
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 
@@ -36,7 +38,7 @@ def parse_query(text: str) -> ParsedQuery:
     """Split ``text`` into plain words, quoted phrases and exclusions (``-word``, ``-"a phrase"``).
 
     A '-' only excludes at the start of a part (``Korea-Utara`` is a word, ``-Ukraina`` an exclusion).
-    An unbalanced quote makes the rest of the text a phrase.
+    An unbalanced quote makes the rest of the text a phrase. Only the first ``MAX_PARTS`` parts count.
     """
     words: list[str] = []
     phrases: list[str] = []
@@ -47,6 +49,8 @@ def parse_query(text: str) -> ParsedQuery:
         part = " ".join(phrase.split()) if phrase is not None else match.group("word")
         if not part or not _HAS_WORD.search(part):
             continue
+        if len(words) + len(phrases) + len(excluded) == MAX_PARTS:
+            break
         if negated:
             excluded.append(part)
         elif phrase is not None:
