@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import TransportError
 
+from docsearch.engine import EngineUnavailable
 from docsearch.index import ensure_index
 from docsearch.models import MAX_QUERY_CHARS, SearchRequest
 from docsearch.search import search
@@ -19,6 +22,23 @@ from eval.metrics import CUTOFF
 Ranker = Callable[[str], list[str]]
 BASELINE_ANALYZERS = {"standard": "standard", "indonesian (built-in)": "indonesian"}
 PIPELINE = "docsearch"
+# The engine may be briefly busy (429 circuit breaker on a small local heap): retry, never score a failure as a miss.
+RETRIES = 5
+RETRY_PAUSE_S = 2.0
+
+
+def _retrying(rank: Ranker) -> Ranker:
+    def retried(text: str) -> list[str]:
+        for attempt in range(RETRIES):
+            try:
+                return rank(text)
+            except (EngineUnavailable, TransportError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(RETRY_PAUSE_S * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 @dataclass
@@ -65,7 +85,7 @@ def indexed_systems(client: OpenSearch, docs: list[Doc], prefix: str = "eval") -
     try:
         created.append(ensure_index(client, alias))
         _index_docs(client, alias, docs)
-        systems = [System(PIPELINE, _pipeline(client, alias))]
+        systems = [System(PIPELINE, _retrying(_pipeline(client, alias)))]
         for label, analyzer in BASELINE_ANALYZERS.items():
             index = f"{run}-{analyzer}"
             mapping = {"type": "text", "analyzer": analyzer}
@@ -78,8 +98,8 @@ def indexed_systems(client: OpenSearch, docs: list[Doc], prefix: str = "eval") -
             )
             created.append(index)
             _index_docs(client, index, docs)
-            systems.append(System(label, _baseline(client, index)))
+            systems.append(System(label, _retrying(_baseline(client, index))))
         yield systems
     finally:
         for index in created:
-            client.indices.delete(index=index, ignore_unavailable=True)
+            client.indices.delete(index=index, ignore_unavailable=True, params={"request_timeout": 60})
