@@ -97,3 +97,17 @@ def test_openapi_is_published_and_matches_the_committed_copy(api: str) -> None:
     assert set(live["paths"]) >= {"/search", "/documents/{doc_id}", "/health"}
     committed = json.loads(OPENAPI_COPY.read_text(encoding="utf-8"))
     assert live == committed, "run `make openapi` and commit docs/openapi.json"
+
+
+def test_engine_down_is_503_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENSEARCH_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    get_settings.cache_clear()
+    get_client.cache_clear()
+    try:
+        for target in ("/search?q=banjir", "/documents/abc", "/health"):
+            status, headers, body = _get(target)
+            assert status == 503 and headers.get("Retry-After"), target
+            assert body["error"]["code"] == "engine_unavailable"
+    finally:
+        get_settings.cache_clear()
+        get_client.cache_clear()
