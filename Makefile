@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram
+.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram eval openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,11 +54,19 @@ e2e: venv ## end-to-end tests on the local stack
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli
+	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli eval
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+FACQA ?=
+eval: venv ## relevance report: our pipeline vs plain OpenSearch baselines (MRR/nDCG/Recall@10); FACQA=<folder> adds that set
+	@curl -sf $${OPENSEARCH_URL:-http://127.0.0.1:9200} >/dev/null || $(STACK) up
+	$(PY) -m eval $(if $(FACQA),--facqa $(FACQA)) $(if $(FACQA_QUERIES),--facqa-queries $(FACQA_QUERIES))
+
+openapi: venv ## write the search API's OpenAPI document to docs/openapi.json (a test compares it with the live one)
+	POWERTOOLS_TRACE_DISABLED=true $(PY) -c "from functions.search.app import openapi_json; print(openapi_json())" > docs/openapi.json
 
 SAM_VENV ?= .venv-sam
 $(SAM_VENV)/.installed: requirements-sam.txt

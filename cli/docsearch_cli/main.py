@@ -100,7 +100,6 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     from docsearch.backfill import backfill  # the ingest library's bulk indexing of what is in the bucket
-
     from docsearch.index import ensure_index
 
     target.need("bucket")

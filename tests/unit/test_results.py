@@ -35,3 +35,17 @@ def test_shape_response_maps_hits_and_facets() -> None:
 def test_paging_sets_from() -> None:
     body = build_search(SearchRequest(q="banjir", page=3, size=20))
     assert body["from"] == 40 and body["size"] == 20
+
+
+def test_title_is_highlighted_and_escaped() -> None:
+    request = SearchRequest(q="pakta")
+    hit = {
+        "_id": "abc",
+        "_source": {"key": "a.txt", "title": "<b>Pakta</b> & Co"},
+        "highlight": {"title": [f"<b>{MARK_OPEN}Pakta{MARK_CLOSE}</b> & Co"]},
+    }
+    shaped = shape_response(request, {"hits": {"total": {"value": 1}, "hits": [hit]}})
+    assert shaped.results[0].title == "<b>Pakta</b> & Co"
+    assert shaped.results[0].title_html == "&lt;b&gt;<mark>Pakta</mark>&lt;/b&gt; &amp; Co"
+    plain = shape_response(request, {"hits": {"hits": [{"_id": "x", "_source": {"title": "A & B"}}]}})
+    assert plain.results[0].title_html == "A &amp; B"

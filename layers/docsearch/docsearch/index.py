@@ -15,12 +15,14 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
+from docsearch.analysis import with_analysis_data
+
 
 @lru_cache(maxsize=1)
 def index_definition() -> dict[str, Any]:
     text = resources.files("docsearch").joinpath("data/index.json").read_text(encoding="utf-8")
     definition: dict[str, Any] = json.loads(text)
-    return definition
+    return with_analysis_data(definition)
 
 
 def versioned_name(alias: str, version: int | None = None) -> str:

@@ -5,21 +5,36 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10
+# Deepest result reachable by paging (page * size); deep paging is costly and never useful to a reader.
+MAX_RESULT_DEPTH = 1000
+MAX_SOURCE_FILTERS = 20
+
+Sort = Literal["relevance", "newest", "oldest"]
 
 
 class SearchRequest(BaseModel):
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     page: int = Field(1, ge=1)
     size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    source: list[str] = Field(default_factory=list)
+    source: list[str] = Field(default_factory=list, max_length=MAX_SOURCE_FILTERS)
     date_from: date | None = None
     date_to: date | None = None
-    sort: Literal["relevance", "newest", "oldest"] = "relevance"
+    sort: Sort = "relevance"
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> SearchRequest:
+        if self.page * self.size > MAX_RESULT_DEPTH:
+            raise ValueError(
+                f"page * size must not exceed {MAX_RESULT_DEPTH}; narrow the query rather than page deeper"
+            )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from must not be after date_to")
+        return self
 
 
 class SearchHit(BaseModel):
@@ -30,6 +45,7 @@ class SearchHit(BaseModel):
     published_at: str | None = None
     score: float | None = None
     snippets: list[str] = Field(default_factory=list)
+    title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
 
 
 class FacetValue(BaseModel):
@@ -45,6 +61,19 @@ class SearchResponse(BaseModel):
     took_ms: int
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+
+
+class Document(BaseModel):
+    """A stored document (GET /documents/{id})."""
+
+    id: str
+    key: str
+    title: str
+    source: str | None = None
+    published_at: str | None = None
+    author: str | None = None
+    body: str
+    indexed_at: str | None = None
 
 
 class Health(BaseModel):

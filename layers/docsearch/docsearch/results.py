@@ -15,6 +15,11 @@ def safe_snippet(fragment: str) -> str:
     return escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
+def safe_title(title: str, fragments: list[str]) -> str:
+    """The highlighted title if the engine marked it, else the plain title; escaped either way."""
+    return safe_snippet(fragments[0]) if fragments else html.escape(title.strip(), quote=True)
+
+
 def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchResponse:
     hits = response.get("hits", {})
     results = [_shape_hit(hit) for hit in hits.get("hits", [])]
@@ -32,13 +37,16 @@ def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchRe
 
 def _shape_hit(hit: dict[str, Any]) -> SearchHit:
     source = hit.get("_source", {})
-    fragments = hit.get("highlight", {}).get("body", [])
+    highlight = hit.get("highlight", {})
+    fragments = highlight.get("body", [])
+    title = source.get("title") or ""
     return SearchHit(
         id=hit["_id"],
         key=source.get("key", ""),
-        title=source.get("title", ""),
+        title=title,
         source=source.get("source"),
         published_at=source.get("published_at"),
         score=hit.get("_score"),
         snippets=[safe_snippet(fragment) for fragment in fragments],
+        title_html=safe_title(title, highlight.get("title", [])),
     )

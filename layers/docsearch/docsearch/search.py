@@ -12,6 +12,8 @@ from docsearch.query import build_search
 from docsearch.results import shape_response
 
 UNAVAILABLE = (EngineConnectionError, ConnectionTimeout)
+# Engine answers that mean "busy or down, retry later" rather than "your request is wrong".
+UNAVAILABLE_STATUS = (429, 502, 503, 504)
 
 
 def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResponse:
@@ -22,7 +24,7 @@ def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResp
     except UNAVAILABLE as error:
         raise EngineUnavailable(str(error)) from error
     except TransportError as error:
-        if error.status_code in (429, 502, 503, 504):
+        if error.status_code in UNAVAILABLE_STATUS:
             raise EngineUnavailable(str(error)) from error
         raise
     return shape_response(request, response)

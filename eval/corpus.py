@@ -1,0 +1,88 @@
+"""Labelled sets: documents, queries and their relevant documents (qrels)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docsearch.extract import extract_article
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = REPO / "samples" / "articles"
+SAMPLES_QUERIES = Path(__file__).resolve().parent / "data" / "samples_queries.jsonl"
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    text: str
+    relevant: dict[str, int]
+    # Precision probes: documents that must not be returned at all.
+    excluded: frozenset[str] = frozenset()
+    note: str = ""
+
+
+@dataclass
+class LabelledSet:
+    name: str
+    docs: list[Doc]
+    queries: list[Query] = field(default_factory=list)
+
+
+def sample_set() -> LabelledSet:
+    """Our own sample articles (extracted by the real extraction code) and our labelled queries."""
+    docs = []
+    for path in sorted(SAMPLES_DIR.iterdir()):
+        if path.name.startswith("."):
+            continue
+        article = extract_article(path.read_bytes())
+        docs.append(Doc(id=path.stem, title=article.title, body=article.body))
+    queries = []
+    for number, line in enumerate(SAMPLES_QUERIES.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        queries.append(
+            Query(
+                id=f"s{number:03d}",
+                text=item["query"],
+                relevant={doc_id: 1 for doc_id in item["relevant"]},
+                excluded=frozenset(item.get("excluded", [])),
+                note=item.get("note", ""),
+            )
+        )
+    return LabelledSet("samples", docs, queries)
+
+
+def facqa_set(folder: Path, limit: int | None = None, seed: int = 13) -> LabelledSet:
+    """A BEIR-style folder: corpus.jsonl, queries.jsonl, qrels.tsv; ``limit`` samples queries reproducibly."""
+    docs = []
+    with (folder / "corpus.jsonl").open(encoding="utf-8") as corpus:
+        for line in corpus:
+            item = json.loads(line)
+            docs.append(Doc(id=item["id"], title=item.get("title") or "", body=item["text"]))
+    qrels: dict[str, dict[str, int]] = {}
+    with (folder / "qrels.tsv").open(encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) == 4 and parts[3].lstrip("-").isdigit():
+                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    queries = []
+    with (folder / "queries.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            if item["id"] in qrels:
+                queries.append(Query(id=item["id"], text=item["query"], relevant=qrels[item["id"]]))
+    if limit is not None and limit < len(queries):
+        sampled = random.Random(seed).sample(queries, limit)  # noqa: S311 - a reproducible sample, not security
+        queries = sorted(sampled, key=lambda query: query.id)
+    return LabelledSet(folder.name, docs, queries)

@@ -1,0 +1,105 @@
+"""The systems compared: our pipeline (the real search function) and plain OpenSearch baselines."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import TransportError
+
+from docsearch.engine import EngineUnavailable
+from docsearch.index import ensure_index
+from docsearch.models import MAX_QUERY_CHARS, SearchRequest
+from docsearch.search import search
+from eval.corpus import Doc
+from eval.metrics import CUTOFF
+
+Ranker = Callable[[str], list[str]]
+BASELINE_ANALYZERS = {"standard": "standard", "indonesian (built-in)": "indonesian"}
+PIPELINE = "docsearch"
+# The engine may be briefly busy (429 circuit breaker on a small local heap): retry, never score a failure as a miss.
+RETRIES = 5
+RETRY_PAUSE_S = 2.0
+
+
+def _retrying(rank: Ranker) -> Ranker:
+    def retried(text: str) -> list[str]:
+        for attempt in range(RETRIES):
+            try:
+                return rank(text)
+            except (EngineUnavailable, TransportError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(RETRY_PAUSE_S * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return retried
+
+
+@dataclass
+class System:
+    name: str
+    rank: Ranker
+
+
+def _index_docs(client: OpenSearch, index: str, docs: list[Doc]) -> None:
+    actions = (
+        {"_index": index, "_id": doc.id, "_source": {"key": doc.id, "title": doc.title, "body": doc.body}}
+        for doc in docs
+    )
+    helpers.bulk(client, actions, chunk_size=500, request_timeout=120)
+    client.indices.refresh(index=index)
+
+
+def _pipeline(client: OpenSearch, alias: str) -> Ranker:
+    def rank(text: str) -> list[str]:
+        request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF)
+        return [hit.id for hit in search(client, alias, request).results]
+
+    return rank
+
+
+def _baseline(client: OpenSearch, index: str) -> Ranker:
+    def rank(text: str) -> list[str]:
+        body: dict[str, Any] = {
+            "size": CUTOFF,
+            "_source": False,
+            "query": {"multi_match": {"query": text, "fields": ["title^3", "body"]}},
+        }
+        return [hit["_id"] for hit in client.search(index=index, body=body)["hits"]["hits"]]
+
+    return rank
+
+
+@contextmanager
+def indexed_systems(client: OpenSearch, docs: list[Doc], prefix: str = "eval") -> Iterator[list[System]]:
+    """Index ``docs`` once per system (fresh, uniquely named indices), yield the systems, delete the indices."""
+    run = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    alias = f"{run}-pipeline"
+    created: list[str] = []
+    try:
+        created.append(ensure_index(client, alias))
+        _index_docs(client, alias, docs)
+        systems = [System(PIPELINE, _retrying(_pipeline(client, alias)))]
+        for label, analyzer in BASELINE_ANALYZERS.items():
+            index = f"{run}-{analyzer}"
+            mapping = {"type": "text", "analyzer": analyzer}
+            client.indices.create(
+                index=index,
+                body={
+                    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                    "mappings": {"properties": {"key": {"type": "keyword"}, "title": mapping, "body": mapping}},
+                },
+            )
+            created.append(index)
+            _index_docs(client, index, docs)
+            systems.append(System(label, _retrying(_baseline(client, index))))
+        yield systems
+    finally:
+        for index in created:
+            client.indices.delete(index=index, ignore_unavailable=True, params={"request_timeout": 60})

@@ -1,0 +1,62 @@
+"""Query parsing and the query body: no user text reaches query_string, syntax never errors."""
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from docsearch.models import MAX_RESULT_DEPTH, SearchRequest
+from docsearch.query import build_search
+from docsearch.query_parser import MAX_PARTS, parse_query
+
+
+def test_parse_words_phrases_and_exclusions() -> None:
+    parsed = parse_query('pakta "kapal selam" -Ukraina -"dana desa" Korea-Utara')
+    assert parsed.words == ["pakta", "Korea-Utara"]
+    assert parsed.phrases == ["kapal selam"]
+    assert parsed.excluded == ["Ukraina", "dana desa"]
+
+
+@pytest.mark.parametrize("text", ['"', '"""', "-", "--", "()[]{}^~*?:\\/", 'a"b', '"open phrase', "AND OR NOT"])
+def test_syntax_characters_never_break_parsing(text: str) -> None:
+    body = build_search(SearchRequest(q=text))
+    assert "query_string" not in json.dumps(body)
+
+
+def test_unbalanced_quote_makes_the_rest_a_phrase() -> None:
+    assert parse_query('banjir "kampung melayu').phrases == ["kampung melayu"]
+
+
+def test_query_string_is_never_used_and_tombstones_are_excluded() -> None:
+    body = build_search(SearchRequest(q='x AND y:"z" -w'))
+    text = json.dumps(body)
+    assert "query_string" not in text and "simple_query_string" not in text
+    assert {"term": {"deleted": True}} in body["query"]["bool"]["must_not"]
+
+
+def test_only_exclusions_match_everything_else() -> None:
+    body = build_search(SearchRequest(q="-banjir"))
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
+def test_filters_sort_and_paging() -> None:
+    request = SearchRequest(q="banjir", page=3, size=20, source=["a.id", "b.id"], sort="newest")
+    body = build_search(request)
+    assert body["from"] == 40 and body["size"] == 20
+    assert body["post_filter"] == {"terms": {"source": ["a.id", "b.id"]}}
+    assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
+
+
+def test_deep_paging_is_refused() -> None:
+    with pytest.raises(ValidationError, match=str(MAX_RESULT_DEPTH)):
+        SearchRequest(q="banjir", page=MAX_RESULT_DEPTH // 10 + 1, size=10)
+
+
+def test_inverted_date_range_is_refused() -> None:
+    with pytest.raises(ValidationError, match="date_from"):
+        SearchRequest(q="banjir", date_from="2024-05-01", date_to="2024-04-01")
+
+
+def test_parts_beyond_the_limit_are_ignored() -> None:
+    parsed = parse_query(" ".join(f"kata{n}" for n in range(100)) + ' "akhir" -buang')
+    assert len(parsed.words) == MAX_PARTS and not parsed.phrases and not parsed.excluded
