@@ -15,15 +15,12 @@ from docsearch_local.paths import StackConfig, stack_config
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[StackConfig]:
-    """The whole local stack: reused if it is running, else started now and stopped at the end."""
+    """The whole local stack: what is running is reused, what is not is started now and stopped at the end."""
     config = stack_config()
-    already_up = all(part["up"] for part in stack.report(config)["parts"].values())  # type: ignore[union-attr]
-    if not already_up:
-        stack.up(config)
+    started = stack.up(config)
     os.environ.update(config.env())
     yield config
-    if not already_up:
-        stack.down(config)
+    stack.down(config, started)
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch
 
-from docsearch.index import ensure_index
+from docsearch.index import definition_is_current, ensure_index
+from docsearch.reindex import reindex
 from docsearch_local import opensearch
 from docsearch_local.aws_resources import create_resources
 from docsearch_local.paths import StackConfig, stack_config
 from docsearch_local.processes import http_ok, read_pid, spawn, stop_pid
 
 PARTS = ("opensearch", "aws", "worker", "api")
+WORKERS = {"worker": "docsearch_local.worker", "api": "docsearch_local.gateway"}
 
 
 def _python_env(config: StackConfig) -> dict[str, str]:
@@ -39,36 +41,49 @@ def _wait(url: str, what: str, timeout_s: float = 30) -> None:
     raise TimeoutError(f"{what} did not answer at {url} within {timeout_s}s")
 
 
-def _start_python(config: StackConfig, part: str, module: list[str]) -> None:
+def _start_python(config: StackConfig, part: str, module: list[str]) -> bool:
     if read_pid(config.pidfile(part)):
-        return
+        return False
     pid = spawn([sys.executable, *module], config.log(part), env=_python_env(config))
     config.pidfile(part).write_text(str(pid))
+    return True
 
 
-def up(config: StackConfig) -> None:
+def up(config: StackConfig) -> list[str]:
+    """Start what is not running; return the parts this call started (so a caller can stop just those)."""
     config.state.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
+    started_at = time.monotonic()
+    started: list[str] = []
     if not http_ok(f"{config.opensearch_url}/_cluster/health"):
         pid = opensearch.start(config.opensearch_port, config.state / "opensearch")
         config.pidfile("opensearch").write_text(str(pid))
+        started.append("opensearch")
         print(f"starting OpenSearch {opensearch.OPENSEARCH_VERSION} on {config.opensearch_url} ...", flush=True)
         opensearch.wait_healthy(config.opensearch_url, pid)
     if not http_ok(f"{config.aws_url}/moto-api/"):
-        _start_python(config, "aws", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(config.aws_port)])
+        if _start_python(config, "aws", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(config.aws_port)]):
+            started.append("aws")
         _wait(f"{config.aws_url}/moto-api/", "moto server")
     create_resources(config)
     # The index exists before the first upload or search, so neither races its creation.
-    ensure_index(OpenSearch(hosts=[config.opensearch_url], timeout=60), config.index_alias)
-    _start_python(config, "worker", ["-m", "docsearch_local.worker"])
-    _start_python(config, "api", ["-m", "docsearch_local.gateway"])
+    engine = OpenSearch(hosts=[config.opensearch_url], timeout=60)
+    ensure_index(engine, config.index_alias)
+    if not definition_is_current(engine, config.index_alias):
+        print(f"the index definition changed: rebuilding {config.index_alias} with zero downtime ...", flush=True)
+        summary = reindex(engine, config.index_alias)
+        print(f"  {summary.documents} documents now in {summary.new_index}", flush=True)
+    started += [part for part, module in WORKERS.items() if _start_python(config, part, ["-m", module])]
     _wait(f"{config.api_url}/health", "search API", timeout_s=60)
-    print(f"local stack up in {time.monotonic() - started:.1f}s")
+    print(f"local stack up in {time.monotonic() - started_at:.1f}s")
     status(config)
+    return started
 
 
-def down(config: StackConfig) -> None:
+def down(config: StackConfig, parts: list[str] | None = None) -> None:
+    """Stop ``parts`` (default: every part) that this state folder started."""
     for part in reversed(PARTS):
+        if parts is not None and part not in parts:
+            continue
         pid = read_pid(config.pidfile(part))
         if pid:
             stop_pid(pid, timeout_s=60 if part == "opensearch" else 10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -79,7 +80,8 @@ def test_upload_then_search_with_snippets(local_stack: StackConfig, tmp_path: Pa
 
     answer = run_json("search", f"beras {token}")
     assert answer["total"] == 1 and answer["results"][0]["key"] == f"{prefix}/kiriman/satu.txt"
-    assert any(f"<mark>{token}</mark>" in s for s in answer["results"][0]["snippets"])
+    # adjacent matches may share one <mark> ("<mark>beras zq…</mark>")
+    assert any(re.search(f"<mark>[^<]*{token}[^<]*</mark>", s) for s in answer["results"][0]["snippets"])
 
     plain = run("search", f"beras {token}")  # not a terminal: no colour codes, no tags, entities unescaped
     assert plain.returncode == 0
@@ -109,9 +111,10 @@ def test_reindex_and_direct_search(engine: OpenSearch, index_alias: str, local_s
     engine.index(index=index_alias, id="1", body=body, refresh=True)
 
     summary = run_json("reindex", "--index", index_alias)
-    assert summary["old_indices"] == [first] and summary["new_index"] == f"{index_alias}-v2"
+    following = f"{index_alias}-v{int(first.rsplit('-v', 1)[1]) + 1}"
+    assert summary["old_indices"] == [first] and summary["new_index"] == following
     assert summary["documents"] == 1 and summary["removed_old"] is True
-    assert sorted(engine.indices.get_alias(name=index_alias)) == [f"{index_alias}-v2"]
+    assert sorted(engine.indices.get_alias(name=index_alias)) == [following]
 
     found = run_json("search", "pemilih", "--direct", "--index", index_alias)
     assert found["total"] == 1 and found["results"][0]["title"] == "Pemilu Serentak"

@@ -6,6 +6,7 @@ fails (it does not skip) when /usr/bin/chromium is missing.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -159,11 +160,36 @@ def test_search_results_filters_paging_and_screenshot(
 
 
 def test_titles_are_text_never_markup(page: Page, local_stack: StackConfig, corpus: dict[str, Any]) -> None:
-    page.goto(f"{local_stack.api_url}/web/?q=Bekasi+{corpus['token']}")
+    # Ingestion strips tags from headlines; the page must not trust that: it sets every field as text.
+    hostile = {
+        "query": "Bekasi",
+        "total": 1,
+        "page": 1,
+        "size": 10,
+        "took_ms": 1,
+        "facets": {"source": []},
+        "results": [
+            {
+                "id": "x",
+                "key": "x.txt",
+                "title": 'Banjir <img src=x onerror="window.pwned=1"> & "Bekasi"',
+                "source": "<b>situs</b>",
+                "published_at": None,
+                "score": 1.0,
+                "snippets": ["<mark>Bekasi</mark> &lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;"],
+            }
+        ],
+    }
+    page.route(
+        "**/search?*",
+        lambda route: route.fulfill(status=200, headers={"Content-Type": "application/json"}, body=json.dumps(hostile)),
+    )
+    page.goto(f"{local_stack.api_url}/web/?q=Bekasi")
     title = page.locator("#result-list h2")
     expect(title).to_have_count(1)
     expect(title).to_contain_text('<img src=x onerror="window.pwned=1">')
     expect(title).to_contain_text('& "Bekasi"')
+    expect(page.locator("#result-list mark")).to_have_count(1)
     assert page.locator("#result-list img").count() == 0
     assert page.evaluate("window.pwned === undefined")
 

@@ -23,7 +23,18 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = Path(os.environ.get("DOCSEARCH_TEMPLATE", ROOT / "template.yaml"))
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-SEARCH_ROUTES = {("/search", "get"), ("/documents/{id}", "get"), ("/health", "get"), ("/openapi.json", "get")}
+SEARCH_ROUTES = {
+    ("/search", "get"),
+    ("/documents/{id}", "get"),
+    ("/health", "get"),
+    ("/openapi.json", "get"),
+    ("/{proxy+}", "any"),  # unknown paths and other methods: the function's JSON 404/405
+}
+ANY_METHOD = "x-amazon-apigateway-any-method"
+
+
+def _body_method(method: str) -> str:
+    return ANY_METHOD if method == "any" else method
 
 
 # --------------------------------------------------------------------------- loading
@@ -480,10 +491,10 @@ def test_every_route_gets_the_selected_authorizer(
     body = resolve(api["DefinitionBody"], template, param_values(template, AuthMode=mode))
     paths = body["paths"]
     # SAM would silently add an event route missing from the body without any auth.
-    assert {(p, m) for p, methods in paths.items() for m in methods} == SEARCH_ROUTES
+    assert {(p, "any" if m == ANY_METHOD else m) for p, methods in paths.items() for m in methods} == SEARCH_ROUTES
     schemes = body.get("components", {}).get("securitySchemes", {})
     for path, method in SEARCH_ROUTES:
-        security = paths[path][method].get("security")
+        security = paths[path][_body_method(method)].get("security")
         if scheme is None:
             assert security is None, path
         else:

@@ -43,3 +43,12 @@ def test_stemming_relates_affixed_forms(engine: OpenSearch, index_alias: str) ->
 def test_stop_words_do_not_match(engine: OpenSearch, index_alias: str) -> None:
     _index(engine, index_alias, {"a": "Presiden dan menteri yang baru."})
     assert _ids(engine, index_alias, "yang dan") == set()
+
+
+def test_an_index_built_from_an_older_definition_is_detected(engine: OpenSearch, index_alias: str) -> None:
+    from docsearch.index import definition_is_current
+
+    ensure_index(engine, index_alias)
+    assert definition_is_current(engine, index_alias)
+    engine.indices.put_mapping(index=index_alias, body={"_meta": {"definition_version": 0}})
+    assert not definition_is_current(engine, index_alias)

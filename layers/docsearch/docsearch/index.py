@@ -22,7 +22,19 @@ from docsearch.analysis import with_analysis_data
 def index_definition() -> dict[str, Any]:
     text = resources.files("docsearch").joinpath("data/index.json").read_text(encoding="utf-8")
     definition: dict[str, Any] = json.loads(text)
+    # The definition's version travels in the index's own mapping, so a running index
+    # can tell whether it was built from an older definition (see definition_is_current).
+    definition["mappings"]["_meta"] = {"definition_version": definition["version"]}
     return with_analysis_data(definition)
+
+
+def definition_is_current(client: OpenSearch, alias: str) -> bool:
+    """Whether every index behind ``alias`` was built from the current index.json."""
+    wanted = index_definition()["version"]
+    mappings = client.indices.get_mapping(index=alias)
+    return all(
+        int(m.get("mappings", {}).get("_meta", {}).get("definition_version", 0)) >= wanted for m in mappings.values()
+    )
 
 
 def versioned_name(alias: str, version: int | None = None) -> str:
