@@ -126,3 +126,44 @@ def test_unreachable_api_is_a_clear_failure() -> None:
     assert "cannot reach the search API" in done.stderr and "Traceback" not in done.stderr
     as_json = run("search", "banjir", "--api-url", "http://127.0.0.1:9", "--json")
     assert as_json.returncode == 1 and json.loads(as_json.stdout)["error"]["code"] == "failed"
+
+
+def test_backfill_indexes_a_bucket_that_existed_before_the_stack(
+    engine: OpenSearch, index_alias: str, local_stack: StackConfig
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    bucket = f"lama-{uuid.uuid4().hex[:8]}"  # no notifications: only a backfill can index it
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
+    s3.put_object(Bucket=bucket, Key="arsip/satu.txt", Body=b"Gempa Cianjur\nGempa mengguncang Cianjur pagi ini.")
+    s3.put_object(Bucket=bucket, Key="arsip/dua.txt", Body=b"Harga Cabai\nHarga cabai rawit naik di pasar.")
+    s3.put_object(Bucket=bucket, Key="arsip/kosong.txt", Body=b"")
+
+    first = run_json("backfill", "--bucket", bucket, "--index", index_alias, "--prefix", "arsip/")
+    assert (first["listed"], first["indexed"], first["skipped"], first["failed"]) == (3, 2, {"empty": 1}, 0)
+    engine.indices.refresh(index=index_alias)
+    assert engine.count(index=index_alias, body={"query": {"match": {"body": "gempa"}}})["count"] == 1
+
+    again = run_json("backfill", "--bucket", bucket, "--index", index_alias, "--prefix", "arsip/")
+    assert (again["indexed"], again["unchanged"]) == (0, 2)  # identical content: no write
+
+
+def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: StackConfig) -> None:
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    sqs = boto3.client("sqs", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    token = f"zq{uuid.uuid4().hex[:8]}"
+    key = f"redrive/{token}.txt"
+    # The object sits in a bucket without notifications, its only message dead in the DLQ:
+    # nothing but the redrive can get it indexed.
+    bucket = f"sepi-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
+    s3.put_object(Bucket=bucket, Key=key, Body=f"Kereta Cepat\nKereta cepat {token} mulai beroperasi.".encode())
+    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": bucket}, "object": {"key": key}}}
+    dlq_url = sqs.get_queue_url(QueueName=local_stack.dlq)["QueueUrl"]
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=json.dumps({"Records": [record]}))
+
+    moved = run_json("redrive")
+    assert moved["moved"] >= 1
+    deadline = time.monotonic() + 30
+    while run_json("search", token)["total"] != 1:
+        assert time.monotonic() < deadline, "redriven message not indexed within 30s"
+        time.sleep(0.5)
