@@ -14,7 +14,7 @@ from opensearchpy.exceptions import TransportError
 from pydantic import ValidationError
 
 from docsearch.documents import DocumentNotFound, get_document
-from docsearch.engine import EngineUnavailable, get_client
+from docsearch.engine import UNAVAILABLE_STATUS, EngineUnavailable, get_client
 from docsearch.models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -32,7 +32,6 @@ from docsearch.search import engine_status, search
 from docsearch.settings import get_settings
 
 RETRY_AFTER_S = "5"
-ENGINE_BUSY_STATUSES = (429, 502, 503, 504)
 ERROR_CODES = {
     400: "invalid_parameter",
     401: "unauthorized",
@@ -129,7 +128,7 @@ def on_engine_unreachable(error: EngineConnectionError) -> Response[Any]:
 @app.exception_handler(TransportError)
 def on_engine_error(error: TransportError) -> Response[Any]:
     """Engine overload answers 503 + Retry-After; any other engine error is our bug: 500, no engine text."""
-    if error.status_code in ENGINE_BUSY_STATUSES:
+    if error.status_code in UNAVAILABLE_STATUS:
         logger.warning("engine busy", extra={"status": error.status_code})
         return _engine_unavailable()
     logger.error("engine rejected a request", extra={"status": error.status_code, "error": str(error.error)})

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from docsearch_local import opensearch, stack
 from docsearch_local.aws_resources import clients
 from docsearch_local.paths import StackConfig, cache_home
 from docsearch_local.processes import read_pid
+from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -38,15 +38,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _eventually(check: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"not within {timeout_s}s: {what}")
 
 
 class FaultStack:
@@ -130,8 +121,10 @@ def test_poison_messages_are_dropped_alone_without_blocking_the_queue(fault_stac
     key = f"poison/{word}.txt"
     fault_stack.s3.put_object(Bucket=config.bucket, Key=key, Body=_article(word, 0))
 
-    _eventually(lambda: fault_stack.counts_by_key("poison/") == {key: 1}, "good article indexed past the poison")
-    _eventually(fault_stack.drained, "poison messages removed from the queue")
+    eventually(
+        lambda: fault_stack.counts_by_key("poison/") == {key: 1}, "good article indexed past the poison", timeout_s=60
+    )
+    eventually(fault_stack.drained, "poison messages removed from the queue", timeout_s=60)
     assert fault_stack.depths()["dlq"]["visible"] == 0  # dropped with a logged reason, not retried into the DLQ
     log = config.log("worker").read_text()
     assert "malformed_message" in log
@@ -158,7 +151,7 @@ def test_engine_outage_mid_ingest_loses_nothing(fault_stack: FaultStack) -> None
     assert requests.get(f"{config.api_url}/health", timeout=15).status_code == 503
 
     # Failed messages go back to the queue and reach the DLQ only after the configured receives.
-    _eventually(lambda: fault_stack.drained() and fault_stack.depths()["dlq"]["visible"] > 0, "messages in DLQ", 90)
+    eventually(lambda: fault_stack.drained() and fault_stack.depths()["dlq"]["visible"] > 0, "messages in DLQ", 90)
     peek = fault_stack.sqs.receive_message(
         QueueUrl=fault_stack.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
     )
@@ -171,8 +164,8 @@ def test_engine_outage_mid_ingest_loses_nothing(fault_stack: FaultStack) -> None
     assert fault_stack.depths()["dlq"]["visible"] == 0
 
     # Every uploaded article indexed exactly once; nothing left in either queue.
-    _eventually(lambda: fault_stack.counts_by_key(prefix) == dict.fromkeys(keys, 1), "all 20 indexed once", 60)
-    _eventually(fault_stack.drained, "queue drained")
+    eventually(lambda: fault_stack.counts_by_key(prefix) == dict.fromkeys(keys, 1), "all 20 indexed once", 60)
+    eventually(fault_stack.drained, "queue drained", timeout_s=60)
     assert fault_stack.depths()["dlq"]["visible"] == 0
 
     # The search API recovered without a restart.

@@ -1,8 +1,6 @@
 """A messy scraped article through the whole local stack: its boilerplate is not searchable, its content is."""
 
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,7 @@ import pytest
 import requests
 
 from docsearch_local.paths import StackConfig
+from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DEADLINE_S = 30
@@ -24,15 +23,6 @@ def _search(config: StackConfig, q: str) -> dict[str, Any]:
     return answer
 
 
-def _eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"not within {DEADLINE_S}s: {what}")
-
-
 def test_boilerplate_of_a_messy_article_is_not_searchable(local_stack: StackConfig) -> None:
     s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     tag = uuid.uuid4().hex[:8]
@@ -43,7 +33,7 @@ def test_boilerplate_of_a_messy_article_is_not_searchable(local_stack: StackConf
         Key=key,
         Body=MESSY.format(content=content, related=related, trending=trending).encode(),
     )
-    _eventually(lambda: _search(local_stack, content)["total"] == 1, "the article's content searchable")
+    eventually(lambda: _search(local_stack, content)["total"] == 1, "the article's content searchable")
     [hit] = _search(local_stack, content)["results"]
     assert hit["key"] == key
     assert hit["title"] == f"Nelayan {content} Panen Ikan Tongkol, Harga di Pelelangan Turun"
@@ -57,7 +47,7 @@ def test_boilerplate_of_a_messy_article_is_not_searchable(local_stack: StackConf
     s3.put_object(
         Bucket=local_stack.bucket, Key=key, Body=f"Nelayan Libur\nCuaca buruk, {related} tidak melaut.".encode()
     )
-    _eventually(lambda: _search(local_stack, related)["total"] == 1, "the replaced version searchable")
+    eventually(lambda: _search(local_stack, related)["total"] == 1, "the replaced version searchable")
     assert _search(local_stack, content)["total"] == 0
     s3.delete_object(Bucket=local_stack.bucket, Key=key)
-    _eventually(lambda: _search(local_stack, related)["total"] == 0, "the deleted article gone")
+    eventually(lambda: _search(local_stack, related)["total"] == 0, "the deleted article gone")

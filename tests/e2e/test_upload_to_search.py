@@ -1,8 +1,6 @@
 """Upload through the S3 API of the local stack, find it over HTTP, delete it, see it gone."""
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -10,6 +8,7 @@ import pytest
 import requests
 
 from docsearch_local.paths import StackConfig
+from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DEADLINE_S = 30
@@ -17,15 +16,6 @@ DEADLINE_S = 30
 
 def _search(config: StackConfig, **params: Any) -> requests.Response:
     return requests.get(f"{config.api_url}/search", params=params, timeout=10)
-
-
-def _eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"not within {DEADLINE_S}s: {what}")
 
 
 def test_upload_search_delete(local_stack: StackConfig) -> None:
@@ -39,7 +29,7 @@ def test_upload_search_delete(local_stack: StackConfig) -> None:
         answer = _search(local_stack, q=word)
         return answer.status_code == 200 and answer.json()["total"] == 1
 
-    _eventually(found, "uploaded article searchable")
+    eventually(found, "uploaded article searchable")
     answer = _search(local_stack, q=word).json()
     [hit] = answer["results"]
     assert hit["key"] == key
@@ -53,7 +43,7 @@ def test_upload_search_delete(local_stack: StackConfig) -> None:
         answer = _search(local_stack, q=word)
         return answer.status_code == 200 and answer.json()["total"] == 0
 
-    _eventually(gone, "deleted article gone")
+    eventually(gone, "deleted article gone")
 
 
 def test_contract_errors_and_health(local_stack: StackConfig) -> None:

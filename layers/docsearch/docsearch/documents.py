@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import NotFoundError
 
-from docsearch.engine import EngineUnavailable
+from docsearch.engine import unavailable_as_retry_later
 from docsearch.models import Document
-from docsearch.search import UNAVAILABLE, UNAVAILABLE_STATUS
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -24,15 +23,10 @@ def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
     if not _DOCUMENT_ID.fullmatch(doc_id):
         raise DocumentNotFound(doc_id)
     try:
-        found = client.get(index=index, id=doc_id, _source_includes=DOCUMENT_FIELDS)
+        with unavailable_as_retry_later():
+            found = client.get(index=index, id=doc_id, _source_includes=DOCUMENT_FIELDS)
     except NotFoundError as error:  # unknown id, or no index yet
         raise DocumentNotFound(doc_id) from error
-    except UNAVAILABLE as error:
-        raise EngineUnavailable(str(error)) from error
-    except TransportError as error:
-        if error.status_code in UNAVAILABLE_STATUS:
-            raise EngineUnavailable(str(error)) from error
-        raise
     source = found.get("_source") or {}
     if not found.get("found") or source.get("deleted"):
         raise DocumentNotFound(doc_id)

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnection
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from docsearch.settings import Settings, get_settings
 
 
 class EngineUnavailable(Exception):
     """OpenSearch could not be reached or timed out; the caller should retry later."""
+
+
+# Engine answers that mean "busy or down, retry later" rather than "your request is wrong".
+UNAVAILABLE_STATUS = (429, 502, 503, 504)
+
+
+@contextmanager
+def unavailable_as_retry_later() -> Iterator[None]:
+    """Turn unreachable, timed-out or overloaded engine errors into EngineUnavailable."""
+    try:
+        yield
+    except (EngineConnectionError, ConnectionTimeout) as error:
+        raise EngineUnavailable(str(error)) from error
+    except TransportError as error:
+        if error.status_code in UNAVAILABLE_STATUS:
+            raise EngineUnavailable(str(error)) from error
+        raise
 
 
 def build_client(settings: Settings) -> OpenSearch:
