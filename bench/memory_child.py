@@ -1,0 +1,32 @@
+"""Run in a fresh process: import the ingest handler, process one SQS batch, print peak RSS as JSON.
+
+Usage: python -m bench.memory_child <bucket> <key> [<key> ...]   (INDEX_ALIAS etc. from the environment)
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from bench.events import sqs_event
+
+
+def main(argv: list[str]) -> None:
+    bucket, keys = argv[0], argv[1:]
+    from docsearch_local.lambda_context import LocalContext
+    from functions.ingest.app import lambda_handler
+
+    after_import_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    event = sqs_event(bucket, keys)
+    started = time.perf_counter()
+    response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=900))
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    failures = len(response.get("batchItemFailures", []))
+    sys.stderr.write(json.dumps({"import_kb": after_import_kb, "peak_kb": peak_kb, "s": seconds, "f": failures}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
