@@ -50,7 +50,7 @@ e2e: venv ## end-to-end tests on the local stack
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local
+	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local bench
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .

@@ -15,11 +15,12 @@ from bench.report import RESULTS, diagnostics_table, plot, save, table
 from bench.run import Options, run
 
 QUICK = Options(
-    sizes=[300, 1000],
-    queries=60,
+    sizes=[200, 600],
+    queries=40,
     import_runs=3,
-    round_docs=500,
-    diagnostics_docs=200,
+    round_docs=300,
+    diagnostics_docs=100,
+    import_components=False,
     mode="quick",
 )
 

@@ -90,7 +90,7 @@ def generate(index: int, seed: int = 7, paragraph_count: int | None = None, pref
     """Article number ``index`` (deterministic for a seed)."""
     vocab = vocabulary()
     fx = vocab.fixtures
-    rng = random.Random(seed * 1_000_003 + index)
+    rng = random.Random(seed * 1_000_003 + index)  # noqa: S311 (test data, not secrets)
     title_words = rng.sample(vocab.content_words(), rng.randint(5, 10))
     title = " ".join(w.capitalize() for w in title_words)
     source, section, author = rng.choice(fx["sources"]), rng.choice(fx["sections"]), _person(fx, rng)
@@ -123,7 +123,14 @@ def generate(index: int, seed: int = 7, paragraph_count: int | None = None, pref
 
 
 def _html(
-    title: str, source: str, section: str, author: str, published: str, paras: list[str], head: list[str], tail: list[str]
+    title: str,
+    source: str,
+    section: str,
+    author: str,
+    published: str,
+    paras: list[str],
+    head: list[str],
+    tail: list[str],
 ) -> str:
     e = html.escape
     body = "\n".join(f"<p>{e(p)}</p>" for p in paras)
@@ -142,7 +149,7 @@ def _html(
 def big_article(index: int, target_bytes: int, seed: int = 11, prefix: str = "bench-big") -> Generated:
     """A plain-text article of about ``target_bytes`` (for the memory figure)."""
     vocab = vocabulary()
-    rng = random.Random(seed * 7919 + index)
+    rng = random.Random(seed * 7919 + index)  # noqa: S311
     chunks: list[str] = []
     size = 0
     while size < target_bytes:

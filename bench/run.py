@@ -12,7 +12,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import json
 import os
 import platform
 import random
@@ -43,6 +46,14 @@ from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig, stack_config
 
 HANDLERS = ("functions.ingest.app", "functions.search.app")
+# What the handlers pull in, each imported alone: what a lazy import of it would save at cold start.
+COMPONENTS = (
+    "opensearchpy",
+    "pydantic",
+    "aws_lambda_powertools.tracing",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.batch",
+)
 BATCH = 10  # what the SQS event source hands the ingest function
 
 
@@ -56,6 +67,7 @@ class Options:
     round_docs: int = 2000
     diagnostics_docs: int = 500
     gateway: bool = True
+    import_components: bool = True
     layer: bool = True
     mode: str = "full"
     seed: int = 7
@@ -72,7 +84,7 @@ class Bench:
         self.prefix = f"bench-{self.run_id}"
         self.bucket = f"docsearch-{self.prefix}"
         os.environ.update(self.config.env())
-        self.s3 = boto3.client("s3", endpoint_url=self.config.aws_url, region_name=self.config.region)
+        self.s3: Any = boto3.client("s3", endpoint_url=self.config.aws_url, region_name=self.config.region)
         # The baseline client: opensearch-py's defaults, nothing tuned.
         self.engine = OpenSearch(hosts=[self.config.opensearch_url], timeout=120)
 
@@ -88,7 +100,9 @@ class Bench:
 
     def upload(self, articles: Sequence[Generated]) -> float:
         def put(a: Generated) -> None:
-            self.s3.put_object(Bucket=self.bucket, Key=a.key, Body=a.body, ContentType=a.content_type, Metadata=a.metadata)
+            self.s3.put_object(
+                Bucket=self.bucket, Key=a.key, Body=a.body, ContentType=a.content_type, Metadata=a.metadata
+            )
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -100,11 +114,11 @@ class Bench:
         doc = IndexedArticle(self.bucket, a.key, article, len(a.body), hashlib.sha256(a.body).hexdigest())
         return {"_index": index, "_id": document_id(self.bucket, a.key), "_source": doc.to_document()}
 
-    def run_path(self, keys: Sequence[str]) -> tuple[float, int]:
-        """The whole ingest path over ``keys`` in SQS batches of 10; (seconds, failed messages)."""
+    def run_path(self, keys: Sequence[str], batch: int = BATCH) -> tuple[float, int]:
+        """The whole ingest path over ``keys`` in SQS batches of ``batch``; (seconds, failed messages)."""
         from functions.ingest.app import lambda_handler
 
-        events = [sqs_event(self.bucket, list(keys[i : i + BATCH])) for i in range(0, len(keys), BATCH)]
+        events = [sqs_event(self.bucket, list(keys[i : i + batch])) for i in range(0, len(keys), batch)]
         failures = 0
         started = time.perf_counter()
         with quiet():
@@ -141,6 +155,7 @@ class Bench:
         report: dict[str, Any] = {"meta": self.meta()}
         self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.config.region})
         path_alias, limit_alias = self.alias("path"), self.alias("limit")
+        saved_alias = os.environ.get("INDEX_ALIAS")
         try:
             self.create_index(path_alias)
             self.create_index(limit_alias)
@@ -164,6 +179,11 @@ class Bench:
             self.log(f"memory: {report['memory']}")
         finally:
             self.cleanup()
+            if saved_alias is None:
+                os.environ.pop("INDEX_ALIAS", None)
+            else:
+                os.environ["INDEX_ALIAS"] = saved_alias
+            get_settings.cache_clear()
         report["cold_start"] = self.cold_start()
         self.log(f"cold start: {report['cold_start']}")
         if o.layer:
@@ -218,7 +238,7 @@ class Bench:
         }
 
     def queries(self, count: int) -> list[str]:
-        rng = random.Random(self.options.seed)
+        rng = random.Random(self.options.seed)  # noqa: S311
         words = vocabulary().content_words()
         return [" ".join(rng.sample(words, rng.choice((1, 2, 2, 3)))) for _ in range(count)]
 
@@ -235,16 +255,15 @@ class Bench:
             assert response["statusCode"] == 200, response
 
         def direct(q: str) -> None:
-            self.engine.search(index=alias, body=build_search(SearchRequest(q=q)))
+            self.engine.search(index=alias, body=build_search(SearchRequest.model_validate({"q": q})))
 
         timings: dict[str, list[float]] = {"handler": [], "direct": []}
         subjects: dict[str, Callable[[str], None]] = {"handler": handler, "direct": direct}
         server = None
         if self.options.gateway:
             server = serve(0)
-            server.RequestHandlerClass = type(  # type: ignore[misc]
-                "QuietHandler", (server.RequestHandlerClass,), {"log_message": lambda *_: None}
-            )
+            handler_class: Any = server.RequestHandlerClass
+            server.RequestHandlerClass = type("QuietHandler", (handler_class,), {"log_message": lambda *_: None})
             threading.Thread(target=server.serve_forever, daemon=True).start()
             url = f"http://127.0.0.1:{server.server_address[1]}/search"
             session = requests.Session()
@@ -263,7 +282,7 @@ class Bench:
             for i, q in enumerate(self.queries(self.options.queries + 10)[10:]):
                 order = names if i % 2 == 0 else names[::-1]
                 for name in order:
-                    seconds, _ = timed(lambda fn=subjects[name], q=q: fn(q))  # type: ignore[misc]
+                    seconds, _ = timed(functools.partial(subjects[name], q))
                     timings[name].append(seconds)
         finally:
             if server is not None:
@@ -288,13 +307,14 @@ class Bench:
         out: dict[str, Any] = {"docs": n}
         fetch_s, objects = timed(lambda: [fetch_object(self.bucket, k, 10 * 2**20) for k in keys])
         out["s3_get_docs_per_s"] = round(n / fetch_s, 1)
+        with ThreadPoolExecutor(max_workers=BATCH) as pool:
+            parallel_s, _ = timed(lambda: list(pool.map(lambda k: fetch_object(self.bucket, k, 10 * 2**20), keys)))
+        out["s3_get_10_threads_docs_per_s"] = round(n / parallel_s, 1)
 
         def extract_all() -> None:
             for obj in objects:
-                try:
+                with contextlib.suppress(Unindexable):
                     extract_article(obj.body, obj.metadata)
-                except Unindexable:
-                    pass
 
         extract_s, _ = timed(extract_all)
         out["extract_docs_per_s"] = round(n / extract_s, 1)
@@ -313,36 +333,38 @@ class Bench:
         return out
 
     def compression_experiment(self, sample: list[Generated]) -> dict[str, Any]:
-        """The ingest path and the search handler with the engine client compressing vs not (interleaved)."""
+        """The ingest path with the engine client gzip on/off and SQS batches of 10/100, and the search
+        handler with gzip on/off; variants interleaved over two halves of the sample."""
         import functions.ingest.app as ingest_app
         import functions.search.app as search_app
         from docsearch.engine import build_client
+        from docsearch_local.gateway import to_http_api_event
 
         settings = get_settings()
         clients = {"gzip": build_client(settings, compress=True), "plain": build_client(settings, compress=False)}
+        variants = {"gzip": ("gzip", BATCH), "plain": ("plain", BATCH), "batch100": ("gzip", 100)}
         original = ingest_app.get_client, search_app.get_client
-        ingest_s = dict.fromkeys(clients, 0.0)
-        for name in clients:
+        ingest_s = dict.fromkeys(variants, 0.0)
+        for name in variants:
             self.create_index(self.alias(f"diag-{name}"))
         halves = [sample[: len(sample) // 2], sample[len(sample) // 2 :]]
+        search_ms: dict[str, list[float]] = {name: [] for name in clients}
         try:
             for i, half in enumerate(halves):
-                for name in list(clients) if i % 2 == 0 else list(clients)[::-1]:
-                    ingest_app.get_client = lambda c=clients[name]: c  # type: ignore[misc]
+                for name in list(variants) if i % 2 == 0 else list(variants)[::-1]:
+                    client_name, batch = variants[name]
+                    ingest_app.get_client = lambda c=clients[client_name]: c  # type: ignore[assignment]
                     self.use_alias(self.alias(f"diag-{name}"))
-                    seconds, _ = self.run_path([a.key for a in half])
+                    seconds, _ = self.run_path([a.key for a in half], batch=batch)
                     ingest_s[name] += seconds
             self.engine.indices.refresh(index=self.alias("diag-*"))
-            search_ms: dict[str, list[float]] = {name: [] for name in clients}
-            from docsearch_local.gateway import to_http_api_event
-
             for i, q in enumerate(self.queries(60)):
                 for name in list(clients) if i % 2 == 0 else list(clients)[::-1]:
-                    search_app.get_client = lambda c=clients[name]: c  # type: ignore[misc]
+                    search_app.get_client = lambda c=clients[name]: c  # type: ignore[assignment]
                     self.use_alias(self.alias(f"diag-{name}"))
                     event = to_http_api_event("GET", f"/search?{urlencode({'q': q})}", {}, b"", "127.0.0.1")
                     with quiet():
-                        seconds, _ = timed(lambda e=event: search_app.lambda_handler(e, LocalContext("s")))
+                        seconds, _ = timed(functools.partial(search_app.lambda_handler, event, LocalContext("s")))
                     if i >= 10:
                         search_ms[name].append(seconds)
         finally:
@@ -353,6 +375,8 @@ class Bench:
             "ingest_gzip_docs_per_s": round(n / ingest_s["gzip"], 1),
             "ingest_plain_docs_per_s": round(n / ingest_s["plain"], 1),
             "ingest_gzip_vs_plain": round(ingest_s["plain"] / ingest_s["gzip"], 3),
+            "ingest_batch100_docs_per_s": round(n / ingest_s["batch100"], 1),
+            "ingest_batch100_vs_batch10": round(ingest_s["gzip"] / ingest_s["batch100"], 3),
             "search_gzip_p50_ms": gz,
             "search_plain_p50_ms": plain,
             "search_gzip_vs_plain_p50": round(gz / plain, 3),
@@ -370,11 +394,11 @@ class Bench:
             env=env,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
             cwd=REPO,
         )
-        import json
-
+        if done.returncode:
+            raise RuntimeError(f"the memory child failed:\n{done.stderr[-3000:]}")
         child = json.loads(done.stderr.strip().splitlines()[-1])
         self.engine.indices.refresh(index=alias)
         indexed = self.engine.count(index=alias)["count"]
@@ -394,7 +418,8 @@ class Bench:
 
     def cold_start(self) -> dict[str, Any]:
         env = python_env({**self.config.env(), "POWERTOOLS_TRACE_DISABLED": "true"})
-        runs: dict[str, list[float]] = {m: [] for m in ("boto3", *HANDLERS)}
+        modules = ("boto3", *HANDLERS, *(COMPONENTS if self.options.import_components else ()))
+        runs: dict[str, list[float]] = {m: [] for m in modules}
         heavy: dict[str, list[tuple[str, float]]] = {}
         for i in range(self.options.import_runs):
             for module in runs if i % 2 == 0 else list(runs)[::-1]:
