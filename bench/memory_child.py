@@ -21,11 +21,16 @@ def main(argv: list[str]) -> None:
     after_import_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     event = sqs_event(bucket, keys)
     started = time.perf_counter()
-    response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=900))
+    error = ""
+    try:
+        response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=900))
+        failures = len(response.get("batchItemFailures", []))
+    except Exception as failed:  # every record failed: Powertools raises; the memory figure still stands
+        failures, error = len(keys), repr(failed)[:300]
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    failures = len(response.get("batchItemFailures", []))
-    sys.stderr.write(json.dumps({"import_kb": after_import_kb, "peak_kb": peak_kb, "s": seconds, "f": failures}))
+    result = {"import_kb": after_import_kb, "peak_kb": peak_kb, "s": seconds, "f": failures, "error": error}
+    sys.stderr.write("\n" + json.dumps(result))
 
 
 if __name__ == "__main__":
