@@ -9,8 +9,21 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 from bench.events import sqs_event
+
+
+def high_water_kb() -> int:
+    """Peak RSS of this process image. ``VmHWM`` rather than ``ru_maxrss``: on Linux the latter keeps the
+    parent's high-water mark across fork + exec, so a child of a big bench process would report the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main(argv: list[str]) -> None:
@@ -18,7 +31,7 @@ def main(argv: list[str]) -> None:
     from docsearch_local.lambda_context import LocalContext
     from functions.ingest.app import lambda_handler
 
-    after_import_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after_import_kb = high_water_kb()
     event = sqs_event(bucket, keys)
     started = time.perf_counter()
     error = ""
@@ -28,7 +41,7 @@ def main(argv: list[str]) -> None:
     except Exception as failed:  # every record failed: Powertools raises; the memory figure still stands
         failures, error = len(keys), repr(failed)[:300]
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kb = high_water_kb()
     result = {"import_kb": after_import_kb, "peak_kb": peak_kb, "s": seconds, "f": failures, "error": error}
     sys.stderr.write("\n" + json.dumps(result))
 

@@ -133,17 +133,20 @@ def plot(report: dict[str, Any], path: Path) -> Path:
     left.plot(sizes, [r["path_docs_per_s"] for r in ingest], "o-", label="whole ingest path")
     for r in ingest:
         left.annotate(f"{r['ratio']:.2f}", (r["size"], r["path_docs_per_s"]), textcoords="offset points", xytext=(4, 6))
-    left.set(xscale="log", yscale="log", xlabel="documents in the index", ylabel="documents / second")
-    left.set_title("Ingest throughput (label: ratio to limit)")
-    for name, style in (("direct", "o--"), ("handler", "o-"), ("gateway", "s:")):
+    left.set(xscale="log", ylim=(0, None), xlabel="documents in the index", ylabel="documents / second")
+    left.set_title("Ingest throughput (labels: ratio to the limit)")
+    subjects = (("direct", "o--", "tab:blue"), ("handler", "o-", "tab:orange"), ("gateway", "s:", "tab:green"))
+    for name, style, color in subjects:
         if name in search[0]:
-            right.plot(sizes, [s[name]["p50_ms"] for s in search], style, label=f"{name} p50")
-            right.plot(sizes, [s[name]["p95_ms"] for s in search], style, alpha=0.4, label=f"{name} p95")
+            right.plot(sizes, [s[name]["p50_ms"] for s in search], style, color=color, label=f"{name} p50")
+            right.plot(sizes, [s[name]["p95_ms"] for s in search], style, color=color, alpha=0.35, label="p95")
     right.set(xscale="log", xlabel="documents in the index", ylabel="latency (ms)")
-    right.set_title("Search latency")
+    right.set_title("Search latency vs the same query straight to the engine")
     for axis in (left, right):
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=8)
+        axis.set_xticks(sizes, [f"{n / 1000:g}k" if n >= 1000 else str(n) for n in sizes])
+        axis.minorticks_off()
     meta = report["meta"]
     fig.suptitle(f"docsearch bench ({meta['mode']}, {meta['started']}, OpenSearch {meta['opensearch']})", fontsize=10)
     fig.tight_layout()
