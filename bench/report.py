@@ -97,6 +97,19 @@ def diagnostics_table(report: dict[str, Any]) -> str:
         f"Search handler p50 with gzip {c['search_gzip_p50_ms']:.1f} ms vs without {c['search_plain_p50_ms']:.1f} ms "
         f"({c['search_gzip_vs_plain_p50']:.2f}x).",
     ]
+    last = report["search"][-1]
+    costs = [
+        f"without `{part}` {last[f'direct_without_{part}']['p50_ms']:.1f} ms "
+        f"({last[f'direct_without_{part}_vs_direct_p50']:.2f}x)"
+        for part in ("highlight", "aggs")
+        if f"direct_without_{part}" in last
+    ]
+    if costs:
+        rows += [
+            "",
+            f"What parts of the query cost the engine at {last['size']:,} docs (direct p50 "
+            f"{last['direct']['p50_ms']:.1f} ms): " + ", ".join(costs) + ".",
+        ]
     cold = report.get("cold_start", {})
     parts = [f"`{m}` {v['median_ms']:.0f} ms" for m, v in cold.items() if isinstance(v, dict) and m not in _COLD_MAIN]
     if parts:

@@ -264,8 +264,22 @@ class Bench:
         def direct(q: str) -> None:
             self.engine.search(index=alias, body=build_search(SearchRequest.model_validate({"q": q})))
 
+        def variant(drop: str) -> Callable[[str], None]:
+            """The direct query without one part of the body: what that part costs the engine."""
+
+            def run(q: str) -> None:
+                body = build_search(SearchRequest.model_validate({"q": q}))
+                body.pop(drop, None)
+                self.engine.search(index=alias, body=body)
+
+            return run
+
         timings: dict[str, list[float]] = {"handler": [], "direct": []}
         subjects: dict[str, Callable[[str], None]] = {"handler": handler, "direct": direct}
+        if size == max(self.options.sizes):
+            for part in ("highlight", "aggs"):
+                subjects[f"direct_without_{part}"] = variant(part)
+                timings[f"direct_without_{part}"] = []
         server = None
         if self.options.gateway:
             server = serve(0)
@@ -298,7 +312,9 @@ class Bench:
         result: dict[str, Any] = {"size": size, **{name: summary_ms(t) for name, t in timings.items()}}
         base = result["direct"]
         for name in timings:
-            if name != "direct":
+            if name.startswith("direct_without_"):
+                result[f"{name}_vs_direct_p50"] = round(result[name]["p50_ms"] / base["p50_ms"], 3)
+            elif name != "direct":
                 result[f"{name}_overhead_p50"] = round(result[name]["p50_ms"] / base["p50_ms"] - 1, 3)
                 result[f"{name}_overhead_p95"] = round(result[name]["p95_ms"] / base["p95_ms"] - 1, 3)
         return result

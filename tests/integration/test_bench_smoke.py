@@ -44,6 +44,8 @@ def test_bench_reports_every_figure_and_ratio(local_stack: StackConfig, engine: 
         assert stage["handler_overhead_p50"] == pytest.approx(
             stage["handler"]["p50_ms"] / stage["direct"]["p50_ms"] - 1, abs=0.002
         )
+    assert report["search"][-1]["direct_without_highlight"]["n"] == 6
+    assert report["search"][-1]["direct_without_aggs_vs_direct_p50"] > 0
     cold = report["cold_start"]
     for module in ("boto3", "functions.ingest.app", "functions.search.app"):
         assert cold[module]["median_ms"] > 0 and cold[module]["heaviest"]
@@ -63,6 +65,7 @@ def test_bench_reports_every_figure_and_ratio(local_stack: StackConfig, engine: 
     assert rendered.count("| ingest,") == 2 and rendered.count("| search p50,") == 2
     assert "import `functions.search.app`" in rendered and "layer size" in rendered and "peak RSS" in rendered
     assert "whole path, client gzip off" in diagnostics_table(report)
+    assert "without `highlight`" in diagnostics_table(report)
     assert save(report, tmp_path).stat().st_size > 0
     assert plot(report, tmp_path / "scale.png").read_bytes().startswith(b"\x89PNG")
 
