@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram eval openapi
+.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,7 @@ e2e: venv ## end-to-end tests on the local stack
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli eval
+	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli eval bench
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .
@@ -99,3 +99,9 @@ diagram: ## docs/architecture.png from docs/architecture.dot (Graphviz `dot`, ap
 
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+bench: up ## benchmark on the local stack: ingest, search, cold start, memory, scale (1k, 10k; BENCH_ARGS="--sizes 1000,10000,100000")
+	$(PY) -m bench $(BENCH_ARGS) --plot bench/results/scale.png
+
+bench-quick: up ## the benchmark's CI mode (small sizes, < 3 min)
+	$(PY) -m bench --quick $(BENCH_ARGS)

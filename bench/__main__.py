@@ -1,0 +1,49 @@
+"""`python -m bench [--quick] [--sizes 1000,10000,100000]`: run the benchmark on the local stack.
+
+The stack must be up (`make up`); the bench uses its own bucket and ``bench-*`` indices and
+deletes them afterwards. Prints the table, saves the JSON under bench/results/ and the plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench.report import RESULTS, diagnostics_table, plot, save, table
+from bench.run import Options, run
+
+QUICK = Options(
+    sizes=[200, 600],
+    queries=40,
+    import_runs=3,
+    round_docs=300,
+    diagnostics_docs=100,
+    import_components=False,
+    mode="quick",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="CI mode: small sizes, fewer runs (< 3 min)")
+    parser.add_argument("--sizes", help="comma-separated index sizes, e.g. 1000,10000,100000")
+    parser.add_argument("--plot", type=Path, help="where to write the scale plot (default: beside the JSON)")
+    args = parser.parse_args(argv)
+    options = QUICK if args.quick else Options()
+    if args.sizes:
+        options.sizes = [int(s) for s in args.sizes.split(",")]
+    started = time.monotonic()
+    report = run(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+    saved = save(report)
+    png = plot(report, args.plot or saved.with_suffix(".png"))
+    print(table(report))
+    print()
+    print(diagnostics_table(report))
+    print(f"\nsaved {saved.relative_to(RESULTS.parent.parent)} and {png} in {time.monotonic() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

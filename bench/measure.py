@@ -1,0 +1,113 @@
+"""Small measuring helpers: timers, percentiles, child processes, import times, directory sizes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, round(q / 100 * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summary_ms(seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "mean_ms": round(statistics.fmean(ms), 3),
+        "n": len(ms),
+    }
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Swallow what the handlers print (Powertools writes one EMF metrics line per invocation)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    paths = [str(REPO / "layers" / "docsearch"), str(REPO / "infra"), str(REPO)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **(extra or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def import_time(module: str, env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
+    """Cumulative import time (ms) of ``module`` in a fresh interpreter, and its heaviest imports."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    total = 0.0
+    heavy: list[tuple[str, float]] = []
+    for line in done.stderr.splitlines():
+        match = IMPORTTIME_LINE.match(line)
+        if not match:
+            continue
+        cumulative_ms, depth, name = int(match.group(2)) / 1000, (len(match.group(3)) - 1) // 2, match.group(4)
+        if name == module and depth == 0:
+            total = cumulative_ms
+        elif depth <= 2:
+            heavy.append((name, cumulative_ms))
+    heavy.sort(key=lambda item: -item[1])
+    return total, heavy[:8]
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def layer_size() -> dict[str, Any]:
+    """Size of the deployed layer: ``sam build``'s output if present, else a pip --target build of it."""
+    built = REPO / ".aws-sam" / "build" / "DocsearchLayer"
+    with tempfile.TemporaryDirectory(prefix="bench-layer-") as tmp:
+        if built.is_dir():
+            root, how = built, ".aws-sam/build/DocsearchLayer"
+        else:
+            root, how = Path(tmp) / "layer", "pip install --target"
+            target = root / "python"
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target",
+                 str(target), "-r", str(REPO / "layers" / "docsearch" / "requirements.txt")],
+                check=True,
+            )  # fmt: skip
+            shutil.copytree(REPO / "layers" / "docsearch" / "docsearch", target / "docsearch")
+        archive = shutil.make_archive(str(Path(tmp) / "layer"), "zip", root)
+        biggest = sorted(
+            ((p.name, directory_bytes(p)) for p in (root / "python").iterdir() if p.is_dir()), key=lambda i: -i[1]
+        )[:6]
+        return {
+            "source": how,
+            "unzipped_bytes": directory_bytes(root),
+            "zipped_bytes": Path(archive).stat().st_size,
+            "largest_packages": [{"name": n, "bytes": b} for n, b in biggest],
+        }

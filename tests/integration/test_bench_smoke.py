@@ -1,0 +1,75 @@
+"""The benchmark's code paths on tiny sizes, on the real engine and S3 emulation.
+
+Times are not asserted (speed is what `make bench` reports); what is asserted is that
+the report carries every figure beside its baseline, the ratios are computed from them,
+nothing failed on the way, and the bench leaves no index or bucket behind.
+"""
+
+from pathlib import Path
+
+import boto3
+import pytest
+from opensearchpy import OpenSearch
+
+from bench.report import diagnostics_table, plot, save, table
+from bench.run import Bench, Options
+from docsearch_local.paths import StackConfig
+
+pytestmark = pytest.mark.integration
+
+TINY = Options(
+    sizes=[20, 40],
+    queries=6,
+    import_runs=1,
+    memory_articles=10,
+    memory_article_bytes=50_000,
+    round_docs=10,
+    diagnostics_docs=20,
+    mode="smoke",
+)
+
+
+def test_bench_reports_every_figure_and_ratio(local_stack: StackConfig, engine: OpenSearch, tmp_path: Path) -> None:
+    bench = Bench(local_stack, TINY, log=lambda _: None)
+    report = bench.run()
+
+    assert [r["size"] for r in report["ingest"]] == [20, 40]
+    for stage in report["ingest"]:
+        assert stage["failed_messages"] == 0
+        assert stage["path_docs_per_s"] > 0 and stage["limit_docs_per_s"] > 0
+        assert stage["ratio"] == pytest.approx(stage["path_docs_per_s"] / stage["limit_docs_per_s"], rel=0.02)
+    for stage in report["search"]:
+        for subject in ("handler", "direct", "gateway"):
+            assert stage[subject]["n"] == 6 and 0 < stage[subject]["p50_ms"] <= stage[subject]["p95_ms"]
+        assert stage["handler_overhead_p50"] == pytest.approx(
+            stage["handler"]["p50_ms"] / stage["direct"]["p50_ms"] - 1, abs=0.002
+        )
+    assert report["search"][-1]["direct_without_highlight"]["n"] == 6
+    assert report["search"][-1]["direct_without_aggs_vs_direct_p50"] > 0
+    cold = report["cold_start"]
+    for module in ("boto3", "functions.ingest.app", "functions.search.app"):
+        assert cold[module]["median_ms"] > 0 and cold[module]["heaviest"]
+    assert cold["functions.ingest.app"]["vs_boto3"] == pytest.approx(
+        cold["functions.ingest.app"]["median_ms"] / cold["boto3"]["median_ms"], rel=0.01
+    )
+    assert report["layer"]["unzipped_bytes"] > report["layer"]["zipped_bytes"] > 0
+    memory = report["memory"]
+    assert memory["indexed"] == 10 and memory["failed_messages"] == 0
+    assert memory["peak_rss_mb"] >= memory["rss_after_import_mb"] > 0
+    diagnostics = report["diagnostics"]
+    for figure in ("s3_get_docs_per_s", "extract_docs_per_s", "bulk10_docs_per_s", "bulk500_docs_per_s"):
+        assert diagnostics[figure] > 0
+    assert diagnostics["compression"]["ingest_gzip_vs_plain"] > 0
+
+    rendered = table(report)
+    assert rendered.count("| ingest,") == 2 and rendered.count("| search p50,") == 2
+    assert "import `functions.search.app`" in rendered and "layer size" in rendered and "peak RSS" in rendered
+    assert "whole path, client gzip off" in diagnostics_table(report)
+    assert "without `highlight`" in diagnostics_table(report)
+    assert save(report, tmp_path).stat().st_size > 0
+    assert plot(report, tmp_path / "scale.png").read_bytes().startswith(b"\x89PNG")
+
+    # Nothing left behind: no bench index, no bench bucket.
+    assert not engine.indices.get(index=f"{bench.prefix}-*", ignore_unavailable=True)
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    assert bench.bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
