@@ -384,8 +384,8 @@ class Bench:
             for i, half in enumerate(halves):
                 for name in list(variants) if i % 2 == 0 else list(variants)[::-1]:
                     client_name, batch = variants[name]
-                    ingest_app.get_client = lambda c=clients[client_name]: c  # type: ignore[assignment,misc]
-                    ingest_app.fetch_object = (lambda _b, k, _m: held[k]) if name == "nos3" else original[2]  # type: ignore[assignment]
+                    ingest_app.get_client = lambda c=clients[client_name]: c  # type: ignore[assignment]
+                    ingest_app.fetch_object = (lambda _b, k, _m: held[k]) if name == "nos3" else original[2]  # type: ignore[assignment,misc]
                     self.use_alias(self.alias(f"diag-{name}"))
                     seconds, _ = self.run_path([a.key for a in half], batch=batch)
                     ingest_s[name] += seconds
