@@ -27,7 +27,7 @@ from docsearch.models import (
     SearchResponse,
     Sort,
 )
-from docsearch.observability import logger, metrics, tracer
+from docsearch.observability import logger, metrics
 from docsearch.search import engine_status, search
 from docsearch.settings import get_settings
 
@@ -47,7 +47,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 
 @app.get("/search", summary="Search the articles", description="Query syntax: see the README, 'Searching'.")
-@tracer.capture_method
 def get_search(
     q: Annotated[
         str,
@@ -73,7 +72,6 @@ def get_search(
 
 
 @app.get("/documents/<doc_id>", summary="One stored document")
-@tracer.capture_method
 def get_document_by_id(doc_id: Annotated[str, Path(description="the id from a search result")]) -> Document:
     return get_document(get_client(), get_settings().index_alias, doc_id)
 
@@ -189,7 +187,6 @@ def on_unknown_document(error: DocumentNotFound) -> Response[Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -169,3 +169,29 @@ def test_transient_fetch_error_retries_only_its_message(
     )
     assert outcomes["ok"].status == "done" and outcomes["ok"].indexed == 1
     assert outcomes["slow"].status == "retry"
+
+
+def test_a_batch_reads_its_objects_concurrently(engine: OpenSearch, index_alias: str, local_stack: StackConfig) -> None:
+    import threading
+    import time as clock
+
+    from docsearch.objects import StoredObject
+
+    ensure_index(engine, index_alias)
+    active, peak = 0, 0
+    lock = threading.Lock()
+
+    def slow_fetch(bucket: str, key: str) -> StoredObject:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        clock.sleep(0.2)  # a network read
+        with lock:
+            active -= 1
+        return StoredObject(bucket, key, f"Judul {key}\nIsi berita {key} yang cukup panjang.".encode())
+
+    messages = [(f"m{i}", _message("ObjectCreated:Put", "b", f"k{i}.txt")) for i in range(6)]
+    outcomes = ingest_messages(messages, engine, index_alias, slow_fetch)
+    assert all(o.indexed == 1 for o in outcomes.values())
+    assert peak > 1

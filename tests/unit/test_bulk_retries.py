@@ -162,3 +162,13 @@ def test_delete_of_a_missing_document_is_done_and_items_missing_from_the_answer_
     results = write_bulk(engine, deletes, deadline=time.monotonic() + 30, sleep=Sleeps())  # type: ignore[arg-type]
     assert [r.ok for r in results] == [True, True, True]
     assert engine.sent[1] == ["d1"]
+
+
+def test_big_batches_are_split_into_requests_under_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "MAX_REQUEST_BYTES", 3000)
+    big = [{"_op_type": "index", "_index": "idx", "_id": f"d{i}", "_source": {"body": "x" * 1000}} for i in range(7)]
+    engine = ScriptedEngine(*[lambda ids: [item(i, 201) for i in ids]] * 4)
+    results = write_bulk(engine, big)  # type: ignore[arg-type]
+    assert [r.ok for r in results] == [True] * 7
+    assert [len(sent) for sent in engine.sent] == [2, 2, 2, 1]  # in order, none over the cap
+    assert [i for sent in engine.sent for i in sent] == [f"d{i}" for i in range(7)]

@@ -28,6 +28,8 @@ from opensearchpy.helpers.actions import expand_action
 from docsearch.observability import logger
 
 MAX_ATTEMPTS = 5
+# One request stays well under the engine's http.max_content_length (100 MB) and a Lambda-sized timeout.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 # Time kept free at the end of the budget for the handler to report its batch result.
@@ -100,7 +102,11 @@ def write_bulk(
     attempt = 0
     while pending:
         attempt += 1
-        pending = _send(client, ops, lines, pending, deadline, results, last_error, attempt)
+        pending = [
+            i
+            for chunk in _by_size(pending, lines)
+            for i in _send(client, ops, lines, chunk, deadline, results, last_error, attempt)
+        ]
         if not pending:
             break
         delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))  # noqa: S311 (jitter)
@@ -114,6 +120,21 @@ def write_bulk(
         logger.warning("bulk item failed", extra={"id": doc_id, "error": error})
         results[i] = ItemResult(op_type, doc_id, False, error, attempt)
     return [r for r in results if r is not None]
+
+
+def _by_size(indices: list[int], lines: list[str]) -> Iterator[list[int]]:
+    """Split into requests of at most MAX_REQUEST_BYTES (a batch of ten 5 MB articles is not one 50 MB request)."""
+    chunk: list[int] = []
+    size = 0
+    for i in indices:
+        length = len(lines[i].encode())
+        if chunk and size + length > MAX_REQUEST_BYTES:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(i)
+        size += length
+    if chunk:
+        yield chunk
 
 
 def _serialize(op: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -43,6 +44,9 @@ from docsearch.observability import logger, metrics
 Fetch = Callable[[str, str], StoredObject]
 RETRY_ON_CONFLICT = 5
 STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
+# Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
+# without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
+FETCH_CONCURRENCY = 10
 
 
 @dataclass
@@ -161,6 +165,7 @@ def apply_changes(
             outcomes[tag].fail(f"engine: {error!r}")
         return
     planned = []
+    fetch = _prefetched(fetch, [change for _, change in latest.values()])
     for doc_id, (tag, change) in latest.items():
         write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
         if write is not None:
@@ -176,6 +181,16 @@ def apply_changes(
         else:
             outcome.unchanged += 1
     _record_metrics(outcomes.values())
+
+
+def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
+    """Read the batch's objects concurrently (S3 reads wait on the network); errors surface at use."""
+    wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
+    if len(wanted) < 2:
+        return fetch
+    with ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted))) as pool:
+        futures = {where: pool.submit(fetch, *where) for where in wanted}
+    return lambda bucket, key: futures[(bucket, key)].result()
 
 
 def _seq(change: ObjectChange) -> str:
