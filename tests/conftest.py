@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from opensearchpy import OpenSearch
 
 from docsearch_local import stack
+from docsearch_local.aws_resources import clients
 from docsearch_local.paths import StackConfig, stack_config
 
 
@@ -19,8 +22,29 @@ def local_stack() -> Iterator[StackConfig]:
     config = stack_config()
     started = stack.up(config)
     os.environ.update(config.env())
+    s3, _ = clients(config)
+    before = _keys(s3, config.bucket)
+    since = datetime.now(UTC).isoformat(timespec="seconds")
     yield config
+    _leave_no_test_data(config, s3, before, since)
     stack.down(config, started)
+
+
+def _keys(s3: Any, bucket: str) -> set[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {obj["Key"] for page in pages for obj in page.get("Contents", [])}
+
+
+def _leave_no_test_data(config: StackConfig, s3: Any, before: set[str], since: str) -> None:
+    """A developer's running stack gets back its bucket and index as they were (tests upload to both)."""
+    for key in _keys(s3, config.bucket) - before:
+        s3.delete_object(Bucket=config.bucket, Key=key)
+    engine = OpenSearch(hosts=[config.opensearch_url], timeout=30)
+    engine.delete_by_query(
+        index=config.index_alias,
+        body={"query": {"range": {"indexed_at": {"gte": since}}}},
+        params={"conflicts": "proceed", "ignore_unavailable": "true", "refresh": "true"},
+    )
 
 
 @pytest.fixture(scope="session")
