@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -93,6 +94,9 @@ def fault_stack() -> Iterator[FaultStack]:
         index_alias="articles-faults",
     )
     # A node left over from an interrupted run on 9210 would be reused by stack.up: only if it is ours.
+    # Its data is the test's own: start from an empty node, whatever an earlier run left behind.
+    if read_pid(config.pidfile("opensearch")) is None:
+        shutil.rmtree(config.state / "opensearch" / "data", ignore_errors=True)
     config.state.mkdir(parents=True, exist_ok=True)
     heap, opensearch.HEAP = opensearch.HEAP, FAULT_HEAP
     try:
