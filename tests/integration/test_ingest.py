@@ -195,3 +195,17 @@ def test_a_batch_reads_its_objects_concurrently(engine: OpenSearch, index_alias:
     outcomes = ingest_messages(messages, engine, index_alias, slow_fetch)
     assert all(o.indexed == 1 for o in outcomes.values())
     assert peak > 1
+
+
+def test_events_never_auto_create_an_index_without_our_mapping(engine: OpenSearch, index_alias: str) -> None:
+    from docsearch.objects import StoredObject
+
+    # No ensure_index: the alias does not exist (as if it were removed under a warm function).
+    outcomes = ingest_messages(
+        [("m1", _message("ObjectCreated:Put", "b", "a.txt")), ("m2", _message("ObjectRemoved:Delete", "b", "c.txt"))],
+        engine,
+        index_alias,
+        lambda bucket, key: StoredObject(bucket, key, b"Judul\nIsi berita yang cukup panjang untuk diindeks."),
+    )
+    assert outcomes["m1"].status == "retry"  # back to the queue; the next batch's ensure_index creates it
+    assert not engine.indices.exists(index=index_alias)

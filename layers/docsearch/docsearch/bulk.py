@@ -138,7 +138,11 @@ def _by_size(indices: list[int], lines: list[str]) -> Iterator[list[int]]:
 
 
 def _serialize(op: dict[str, Any]) -> str:
-    action, data = expand_action(dict(op))
+    op = dict(op)
+    require_alias = op.pop("require_alias", None)
+    action, data = expand_action(op)
+    if require_alias is not None:  # opensearch-py's helper does not know this action field
+        next(iter(action.values()))["require_alias"] = require_alias
     lines = [json.dumps(action, ensure_ascii=False, separators=(",", ":"))]
     if data is not None:
         lines.append(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -133,7 +133,9 @@ def ingest_messages(
             changes.extend((message_id, change) for change in parse_notification(body))
         except MalformedMessage as error:
             skip(outcomes[message_id], "malformed_message", str(error))
-    apply_changes(changes, outcomes, client, index, fetch)
+    # Events write through the alias only: were it ever missing, the engine must refuse the write
+    # (the message is retried after ensure_index) rather than auto-create an index without our mapping.
+    apply_changes(changes, outcomes, client, index, fetch, require_alias=True)
     return outcomes
 
 
@@ -143,6 +145,8 @@ def apply_changes(
     client: OpenSearch,
     index: str,
     fetch: Fetch,
+    *,
+    require_alias: bool = False,
 ) -> None:
     """Apply tagged changes in one ``_bulk`` request; record what happened in ``outcomes[tag]``."""
     latest: dict[str, tuple[str, ObjectChange]] = {}
@@ -170,7 +174,8 @@ def apply_changes(
         write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
         if write is not None:
             planned.append(write)
-    for write, result in zip(planned, write_bulk(client, [w.op for w in planned]), strict=True):
+    ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
+    for write, result in zip(planned, write_bulk(client, ops), strict=True):
         outcome = outcomes[write.tag]
         if not result.ok:
             outcome.fail(result.error)
