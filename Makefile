@@ -37,7 +37,7 @@ demo: up ## start the stack, upload the sample articles, run a few searches
 	$(PY) -m docsearch_local.demo
 
 backfill: up ## index everything already in the local bucket (PREFIX=... for part of it), with a progress bar
-	$(PY) -m docsearch_local.backfill $(if $(PREFIX),--prefix "$(PREFIX)")
+	$(VENV)/bin/docsearch backfill $(if $(PREFIX),--prefix "$(PREFIX)")
 
 test: venv browser lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
@@ -85,7 +85,8 @@ load: up ## load test: concurrent searches while articles are ingested (bounded:
 	$(PY) -m docsearch_local.loadtest $(LOAD_ARGS)
 
 redrive: venv ## move the local stack's dead-lettered ingest messages back to the ingest queue
-	PYTHONPATH=$(PYTHONPATH):$(CURDIR)/cli $(PY) -m docsearch_local.redrive
+	$(VENV)/bin/docsearch stats
+	$(VENV)/bin/docsearch redrive
 
 browser: ## Debian's chromium for the page's browser test (apt-get, as root; Playwright never downloads one)
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \

@@ -14,8 +14,6 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
-
 
 class TargetError(Exception):
     """A value the command needs is missing (e.g. no bucket on AWS)."""
@@ -49,11 +47,9 @@ class Target:
         import boto3
 
         if self.local:
-            return boto3.Session(
-                region_name=self.region,
-                aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
-                aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
-            )
+            from docsearch_local.aws_resources import local_session
+
+            return local_session(self.region)
         return boto3.Session(profile_name=self.profile, region_name=self.region)
 
     def need(self, *fields: str) -> None:

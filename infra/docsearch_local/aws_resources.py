@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import boto3
@@ -10,13 +11,17 @@ import boto3
 from docsearch_local.paths import StackConfig
 
 
-def clients(config: StackConfig) -> tuple[Any, Any]:
-    env = config.env()
-    session = boto3.Session(
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        region_name=config.region,
+def local_session(region: str) -> boto3.Session:
+    """A boto3 session for the local emulator: its region and the (any) local credentials."""
+    return boto3.Session(
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        region_name=region,
     )
+
+
+def clients(config: StackConfig) -> tuple[Any, Any]:
+    session = local_session(config.region)
     return session.client("s3", endpoint_url=config.aws_url), session.client("sqs", endpoint_url=config.aws_url)
 
 
