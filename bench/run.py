@@ -39,8 +39,8 @@ from opensearchpy import OpenSearch, helpers
 from bench.corpus import Generated, big_article, generate, vocabulary
 from bench.events import sqs_event
 from bench.measure import REPO, import_time, layer_size, python_env, quiet, summary_ms, timed
-from docsearch.article import Article, IndexedArticle, document_id
-from docsearch.index import ensure_index
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.article import Article, IndexedArticle, document_id
 from docsearch.settings import Settings, get_settings
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig, stack_config
@@ -250,8 +250,8 @@ class Bench:
         return [" ".join(rng.sample(words, rng.choice((1, 2, 2, 3)))) for _ in range(count)]
 
     def search_stage(self, size: int, alias: str) -> dict[str, Any]:
-        from docsearch.models import SearchRequest
-        from docsearch.query import build_search
+        from docsearch.search.models import SearchRequest
+        from docsearch.search.query import build_search
         from docsearch_local.gateway import serve, to_http_api_event
         from functions.search.app import lambda_handler
 
@@ -322,8 +322,8 @@ class Bench:
     def diagnostics(self, sample: list[Generated]) -> dict[str, Any]:
         """Where the ingest path's time goes, and what the client settings in engine.py are worth."""
         from docsearch.engine import build_client
-        from docsearch.extract import Unindexable, extract_article
-        from docsearch.objects import fetch_object
+        from docsearch.ingest.extract import Unindexable, extract_article
+        from docsearch.ingest.objects import fetch_object
 
         keys = [a.key for a in sample]
         n = len(sample)
@@ -361,7 +361,7 @@ class Bench:
         import functions.ingest.app as ingest_app
         import functions.search.app as search_app
         from docsearch.engine import build_client
-        from docsearch.objects import fetch_object
+        from docsearch.ingest.objects import fetch_object
         from docsearch_local.gateway import to_http_api_event
 
         settings = get_settings()

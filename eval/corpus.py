@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docsearch.extract import extract_article
+from docsearch.ingest.extract import extract_article
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO / "samples" / "articles"

@@ -13,9 +13,9 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import TransportError
 
 from docsearch.engine import EngineUnavailable
-from docsearch.index import ensure_index
-from docsearch.models import MAX_QUERY_CHARS, SearchRequest
-from docsearch.search import search
+from docsearch.index.definition import ensure_index
+from docsearch.search.models import MAX_QUERY_CHARS, SearchRequest
+from docsearch.search.run import search
 from eval.corpus import Doc
 from eval.metrics import CUTOFF
 

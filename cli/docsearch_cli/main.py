@@ -99,8 +99,8 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.backfill import backfill  # the ingest library's bulk indexing of what is in the bucket
-    from docsearch.index import ensure_index
+    from docsearch.index.backfill import backfill  # the ingest library's bulk indexing of what is in the bucket
+    from docsearch.index.definition import ensure_index
 
     target.need("bucket")
     client = target.opensearch()
@@ -164,8 +164,8 @@ def _signed_get(target: Target, url: str, params: dict[str, Any]) -> Any:
 def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from docsearch.models import SearchRequest
-    from docsearch.search import search
+    from docsearch.search.models import SearchRequest
+    from docsearch.search.run import search
 
     try:
         request = SearchRequest.model_validate(params)
@@ -249,7 +249,7 @@ def _dlq_waiting(data: dict[str, Any]) -> bool:
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.reindex import ReindexError, reindex
+    from docsearch.index.reindex import ReindexError, reindex
 
     client = target.opensearch()
     filler = _bucket_filler(target, args.prefix) if args.from_bucket else None
@@ -278,7 +278,7 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 def _bucket_filler(target: Target, prefix: str) -> Callable[[Any, str, Progress | None], int]:
     def fill(client: Any, index: str, on_progress: Progress | None) -> int:
-        from docsearch.backfill import backfill
+        from docsearch.index.backfill import backfill
 
         summary = backfill(target.client("s3"), target.bucket, prefix, client, index, on_progress)
         return int(getattr(summary, "indexed", 0))

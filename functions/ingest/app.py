@@ -1,4 +1,4 @@
-"""Ingest: SQS batch of S3 notifications -> docsearch.ingest -> partial batch response."""
+"""Ingest: SQS batch of S3 notifications -> docsearch.ingest.batch -> partial batch response."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from docsearch.bulk import time_budget
 from docsearch.engine import get_client
-from docsearch.index import ensure_index
-from docsearch.ingest import MessageOutcome, ingest_messages
-from docsearch.objects import fetch_object
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.batch import MessageOutcome, ingest_messages
+from docsearch.ingest.bulk import time_budget
+from docsearch.ingest.objects import fetch_object
 from docsearch.observability import logger, metrics
 from docsearch.settings import get_settings
 

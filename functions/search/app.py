@@ -13,9 +13,10 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
 from pydantic import ValidationError
 
-from docsearch.documents import DocumentNotFound, get_document
 from docsearch.engine import UNAVAILABLE_STATUS, EngineUnavailable, get_client
-from docsearch.models import (
+from docsearch.observability import logger, metrics
+from docsearch.search.documents import DocumentNotFound, get_document
+from docsearch.search.models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
@@ -27,8 +28,7 @@ from docsearch.models import (
     SearchResponse,
     Sort,
 )
-from docsearch.observability import logger, metrics
-from docsearch.search import engine_status, search
+from docsearch.search.run import engine_status, search
 from docsearch.settings import get_settings
 
 RETRY_AFTER_S = "5"

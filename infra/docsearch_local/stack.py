@@ -15,8 +15,8 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch
 
-from docsearch.index import definition_is_current, ensure_index
-from docsearch.reindex import reindex
+from docsearch.index.definition import definition_is_current, ensure_index
+from docsearch.index.reindex import reindex
 from docsearch_local import opensearch
 from docsearch_local.aws_resources import create_resources
 from docsearch_local.paths import StackConfig, stack_config

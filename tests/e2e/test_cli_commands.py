@@ -16,7 +16,7 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index import ensure_index
+from docsearch.index.definition import ensure_index
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.backfill import backfill
+from docsearch.index.backfill import backfill
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration

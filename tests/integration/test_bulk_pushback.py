@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.bulk import write_bulk
-from docsearch.index import ensure_index
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.bulk import write_bulk
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration

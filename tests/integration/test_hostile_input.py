@@ -22,9 +22,9 @@ from opensearchpy import OpenSearch
 
 from docsearch import engine as engine_module
 from docsearch import settings as settings_module
-from docsearch.index import ensure_index
-from docsearch.ingest import ingest_messages
-from docsearch.objects import StoredObject
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.batch import ingest_messages
+from docsearch.ingest.objects import StoredObject
 from docsearch_local.gateway import serve
 from docsearch_local.paths import StackConfig
 from functions.search.app import app

@@ -3,7 +3,7 @@
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index import ensure_index, versioned_name
+from docsearch.index.definition import ensure_index, versioned_name
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ def test_stop_words_do_not_match(engine: OpenSearch, index_alias: str) -> None:
 
 
 def test_an_index_built_from_an_older_definition_is_detected(engine: OpenSearch, index_alias: str) -> None:
-    from docsearch.index import definition_is_current
+    from docsearch.index.definition import definition_is_current
 
     ensure_index(engine, index_alias)
     assert definition_is_current(engine, index_alias)

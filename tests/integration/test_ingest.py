@@ -8,10 +8,10 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.article import document_id
-from docsearch.index import ensure_index
-from docsearch.ingest import ingest_messages
-from docsearch.objects import fetch_object
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.article import document_id
+from docsearch.ingest.batch import ingest_messages
+from docsearch.ingest.objects import fetch_object
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
 
@@ -175,7 +175,7 @@ def test_a_batch_reads_its_objects_concurrently(engine: OpenSearch, index_alias:
     import threading
     import time as clock
 
-    from docsearch.objects import StoredObject
+    from docsearch.ingest.objects import StoredObject
 
     ensure_index(engine, index_alias)
     active, peak = 0, 0
@@ -198,7 +198,7 @@ def test_a_batch_reads_its_objects_concurrently(engine: OpenSearch, index_alias:
 
 
 def test_events_never_auto_create_an_index_without_our_mapping(engine: OpenSearch, index_alias: str) -> None:
-    from docsearch.objects import StoredObject
+    from docsearch.ingest.objects import StoredObject
 
     # No ensure_index: the alias does not exist (as if it were removed under a warm function).
     outcomes = ingest_messages(

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.article import document_id
-from docsearch.bulk import write_bulk
-from docsearch.events import ObjectChange
-from docsearch.index import ensure_index
-from docsearch.ingest import MessageOutcome, _scripted, apply_changes
-from docsearch.objects import ObjectMissing, StoredObject
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.article import document_id
+from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
+from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.events import ObjectChange
+from docsearch.ingest.objects import ObjectMissing, StoredObject
 
 pytestmark = pytest.mark.integration
 BUCKET = "ordering-bucket"

@@ -10,11 +10,11 @@ import pytest
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import bulk
 
-from docsearch.article import Article, IndexedArticle
-from docsearch.index import ensure_index, versioned_name
-from docsearch.models import SearchRequest
-from docsearch.reindex import ReindexError, next_version, reindex
-from docsearch.search import search
+from docsearch.index.definition import ensure_index, versioned_name
+from docsearch.index.reindex import ReindexError, next_version, reindex
+from docsearch.ingest.article import Article, IndexedArticle
+from docsearch.search.models import SearchRequest
+from docsearch.search.run import search
 
 pytestmark = pytest.mark.integration
 DOCS = 3000

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.article import document_id
+from docsearch.ingest.article import document_id
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch, helpers
 
-from docsearch.documents import DocumentNotFound, get_document
-from docsearch.index import ensure_index
-from docsearch.models import SearchRequest, SearchResponse
-from docsearch.search import search
+from docsearch.index.definition import ensure_index
+from docsearch.search.documents import DocumentNotFound, get_document
+from docsearch.search.models import SearchRequest, SearchResponse
+from docsearch.search.run import search
 from eval.corpus import sample_set
 
 pytestmark = pytest.mark.integration

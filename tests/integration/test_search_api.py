@@ -9,7 +9,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.engine import get_client
-from docsearch.index import ensure_index
+from docsearch.index.definition import ensure_index
 from docsearch.settings import get_settings
 from docsearch_local.gateway import to_http_api_event
 from docsearch_local.lambda_context import LocalContext

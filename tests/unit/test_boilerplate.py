@@ -2,7 +2,7 @@
 
 import pytest
 
-from docsearch.extract.boilerplate import clean_lines, family_of, label_lines
+from docsearch.ingest.extract.boilerplate import clean_lines, family_of, label_lines
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from docsearch.extract import extract_article
+from docsearch.ingest.extract import extract_article
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "boilerplate"
 MIN_BOILERPLATE_REMOVED = 0.95  # share of boilerplate and header lines that leave the body

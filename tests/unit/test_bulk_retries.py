@@ -10,8 +10,8 @@ import pytest
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from docsearch import bulk
-from docsearch.bulk import time_budget, write_bulk
+from docsearch.ingest import bulk
+from docsearch.ingest.bulk import time_budget, write_bulk
 
 REJECTED = {"type": "es_rejected_execution_exception", "reason": "rejected execution of coordinating operation"}
 MAPPING = {"type": "mapper_parsing_exception", "reason": "failed to parse field [published_at]"}

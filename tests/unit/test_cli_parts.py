@@ -158,8 +158,8 @@ def test_backfill_command_calls_the_library(
         calls.append({"bucket": bucket, "prefix": prefix, "index": index})
         return FakeSummary(listed=2, indexed=2, skipped=0, failed=0)
 
-    monkeypatch.setitem(sys.modules, "docsearch.backfill", types.SimpleNamespace(backfill=backfill))
-    monkeypatch.setattr("docsearch.index.ensure_index", lambda client, alias: f"{alias}-v1")
+    monkeypatch.setitem(sys.modules, "docsearch.index.backfill", types.SimpleNamespace(backfill=backfill))
+    monkeypatch.setattr("docsearch.index.definition.ensure_index", lambda client, alias: f"{alias}-v1")
     code = cli.main(["backfill", "--prefix", "berita/", "--index", "uji", "--bucket", "ember", "--json"])
     assert code == 0
     assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji"}]
@@ -167,7 +167,7 @@ def test_backfill_command_calls_the_library(
 
     monkeypatch.setitem(
         sys.modules,
-        "docsearch.backfill",
+        "docsearch.index.backfill",
         types.SimpleNamespace(backfill=lambda *a, **k: FakeSummary(listed=1, indexed=0, skipped=0, failed=1)),
     )
     assert cli.main(["backfill", "--json"]) == 1  # something failed: exit 1

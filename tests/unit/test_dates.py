@@ -1,6 +1,6 @@
 import pytest
 
-from docsearch.extract.dates import has_trailing_timestamp, is_timestamp, parse_iso_date
+from docsearch.ingest.extract.dates import has_trailing_timestamp, is_timestamp, parse_iso_date
 
 
 @pytest.mark.parametrize(

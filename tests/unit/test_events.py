@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from docsearch.events import MalformedMessage, ObjectChange, parse_notification
+from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 
 
 def _notification(event_name: str, key: str, sequencer: str = "0A1") -> str:

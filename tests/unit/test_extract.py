@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from docsearch.extract import Unindexable, detect_format, extract_article
+from docsearch.ingest.extract import Unindexable, detect_format, extract_article
 
 QUOTED = "Menteri berkata, “Kami siap” — lalu pergi; café ‘tutup’."
 

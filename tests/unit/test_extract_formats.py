@@ -1,5 +1,5 @@
 def test_titles_never_carry_markup() -> None:
-    from docsearch.extract import extract_article
+    from docsearch.ingest.extract import extract_article
 
     txt = extract_article(b"<script>alert(1)</script> Judul <b>Tebal</b>\nIsi berita yang cukup panjang.", key="a.txt")
     assert txt.title == "Judul Tebal"

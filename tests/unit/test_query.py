@@ -5,9 +5,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from docsearch.models import MAX_RESULT_DEPTH, SearchRequest
-from docsearch.query import build_search
-from docsearch.query_parser import MAX_PARTS, parse_query
+from docsearch.search.models import MAX_RESULT_DEPTH, SearchRequest
+from docsearch.search.parse import MAX_PARTS, parse_query
+from docsearch.search.query import build_search
 
 
 def test_parse_words_phrases_and_exclusions() -> None:

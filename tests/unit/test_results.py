@@ -1,6 +1,6 @@
-from docsearch.models import SearchRequest
-from docsearch.query import MARK_CLOSE, MARK_OPEN, build_search
-from docsearch.results import safe_snippet, shape_response
+from docsearch.search.models import SearchRequest
+from docsearch.search.query import MARK_CLOSE, MARK_OPEN, build_search
+from docsearch.search.results import safe_snippet, shape_response
 
 
 def test_snippet_escapes_document_markup_but_keeps_marks() -> None:

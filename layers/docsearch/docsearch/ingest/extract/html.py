@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from docsearch.extract.dates import parse_iso_date
-from docsearch.extract.errors import Unindexable
+from docsearch.ingest.extract.dates import parse_iso_date
+from docsearch.ingest.extract.errors import Unindexable
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
 DROP_TAGS = (

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from docsearch.extract.boilerplate import family_of, is_prose, rules, word_count
-from docsearch.extract.dates import find_date, is_timestamp
+from docsearch.ingest.extract.boilerplate import family_of, is_prose, rules, word_count
+from docsearch.ingest.extract.dates import find_date, is_timestamp
 
 HEADER_MAX_LINES = 12
 LABEL_MAX_WORDS = 3  # "Dunia", "Berita Utama": a section label, not a headline

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from docsearch.models import FacetValue, SearchHit, SearchRequest, SearchResponse
-from docsearch.query import MARK_CLOSE, MARK_OPEN
+from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
+from docsearch.search.query import MARK_CLOSE, MARK_OPEN
 
 
 def safe_snippet(fragment: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
-from docsearch.analysis import with_analysis_data
+from docsearch.index.analysis import with_analysis_data
 
 
 @lru_cache(maxsize=1)

@@ -34,11 +34,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
-from docsearch.article import IndexedArticle, document_id
-from docsearch.bulk import write_bulk
-from docsearch.events import MalformedMessage, ObjectChange, parse_notification
-from docsearch.extract import Unindexable, extract_article
-from docsearch.objects import ObjectMissing, ObjectTooLarge, StoredObject
+from docsearch.ingest.article import IndexedArticle, document_id
+from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
+from docsearch.ingest.extract import Unindexable, extract_article
+from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.observability import logger, metrics
 
 Fetch = Callable[[str, str], StoredObject]

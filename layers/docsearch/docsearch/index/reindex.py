@@ -29,7 +29,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import scan
 
-from docsearch.index import index_definition, versioned_name
+from docsearch.index.definition import index_definition, versioned_name
 from docsearch.observability import logger
 
 Progress = Callable[[int, int], None]

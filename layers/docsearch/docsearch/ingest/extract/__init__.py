@@ -10,15 +10,22 @@ import html as html_entities
 import json
 from typing import Any
 
-from docsearch.article import Article
-from docsearch.extract.boilerplate import clean_lines, label_lines
-from docsearch.extract.dates import find_date, parse_iso_date
-from docsearch.extract.decode import decode_bytes
-from docsearch.extract.errors import Unindexable
-from docsearch.extract.formats import Format, detect_format
-from docsearch.extract.html import read_html, strip_markup
-from docsearch.extract.markdown import markdown_lines
-from docsearch.extract.metadata import TextMeta, person, read_bylines, read_dateline, read_header, source_from_key
+from docsearch.ingest.article import Article
+from docsearch.ingest.extract.boilerplate import clean_lines, label_lines
+from docsearch.ingest.extract.dates import find_date, parse_iso_date
+from docsearch.ingest.extract.decode import decode_bytes
+from docsearch.ingest.extract.errors import Unindexable
+from docsearch.ingest.extract.formats import Format, detect_format
+from docsearch.ingest.extract.html import read_html, strip_markup
+from docsearch.ingest.extract.markdown import markdown_lines
+from docsearch.ingest.extract.metadata import (
+    TextMeta,
+    person,
+    read_bylines,
+    read_dateline,
+    read_header,
+    source_from_key,
+)
 
 __all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from docsearch.extract.errors import Unindexable
+from docsearch.ingest.extract.errors import Unindexable
 
 Format = Literal["txt", "md", "html", "json"]
 

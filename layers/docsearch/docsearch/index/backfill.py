@@ -16,10 +16,10 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
-from docsearch.events import ObjectChange
-from docsearch.index import ensure_index
-from docsearch.ingest import MessageOutcome, apply_changes
-from docsearch.objects import fetch_object
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.batch import MessageOutcome, apply_changes
+from docsearch.ingest.events import ObjectChange
+from docsearch.ingest.objects import fetch_object
 from docsearch.observability import metrics
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from docsearch.extract.dates import has_trailing_timestamp, is_timestamp
+from docsearch.ingest.extract.dates import has_trailing_timestamp, is_timestamp
 
 LIST_ITEM_MAX_WORDS = 20  # a teaser headline is shorter than this
 TRAILING_STAMP_MAX_WORDS = 30

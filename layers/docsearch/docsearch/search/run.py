@@ -6,9 +6,9 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, TransportError
 
 from docsearch.engine import EngineUnavailable, unavailable_as_retry_later
-from docsearch.models import SearchRequest, SearchResponse
-from docsearch.query import build_search
-from docsearch.results import shape_response
+from docsearch.search.models import SearchRequest, SearchResponse
+from docsearch.search.query import build_search
+from docsearch.search.results import shape_response
 
 
 def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResponse:

@@ -13,7 +13,7 @@ import codecs
 import re
 import unicodedata
 
-from docsearch.extract.errors import Unindexable
+from docsearch.ingest.extract.errors import Unindexable
 
 BINARY_SIGNATURES = (
     b"%PDF",

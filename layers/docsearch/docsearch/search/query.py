@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from docsearch.models import SearchRequest
-from docsearch.query_parser import ParsedQuery, parse_query
+from docsearch.search.models import SearchRequest
+from docsearch.search.parse import ParsedQuery, parse_query
 
 # Private-use characters mark highlights so the document text can be escaped
 # before the markers become <mark> tags (see results.py).

@@ -8,7 +8,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
 from docsearch.engine import unavailable_as_retry_later
-from docsearch.models import Document
+from docsearch.search.models import Document
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
