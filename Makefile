@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Lambda runs Python 3.12; use the same locally (pyenv's 3.12 if it is not on PATH).
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do $$p -c '' 2>/dev/null && { echo $$p; break; }; done)
-export PYTHONPATH := $(CURDIR)/layers/docsearch:$(CURDIR)/infra:$(CURDIR)/cli:$(CURDIR)
+# No PYTHONPATH: `make venv` installs the packages (editable) and targets run from the repository root.
 STACK := $(PY) -m docsearch_local.stack
 
 .PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick

@@ -16,15 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from docsearch_local.paths import PYTHONPATH
+from docsearch_local.timing import percentile
+
 REPO = Path(__file__).resolve().parents[1]
 IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, round(q / 100 * len(ordered) + 0.4999))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def summary_ms(seconds: list[float]) -> dict[str, float]:
@@ -51,8 +47,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    paths = [str(REPO / "layers" / "docsearch"), str(REPO / "infra"), str(REPO)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **(extra or {})}
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH, **(extra or {})}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 

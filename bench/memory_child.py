@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.events import sqs_event
+from docsearch_local.events import sqs_event
 
 
 def high_water_kb() -> int:

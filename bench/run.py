@@ -32,16 +32,16 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import boto3
 import requests
 from opensearchpy import OpenSearch, helpers
 
 from bench.corpus import Generated, big_article, generate, vocabulary
-from bench.events import sqs_event
 from bench.measure import REPO, import_time, layer_size, python_env, quiet, summary_ms, timed
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
 from docsearch.settings import Settings, get_settings
+from docsearch_local.aws_resources import clients
+from docsearch_local.events import sqs_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig, stack_config
 
@@ -85,7 +85,7 @@ class Bench:
         self.prefix = f"bench-{self.run_id}"
         self.bucket = f"docsearch-{self.prefix}"
         os.environ.update(self.config.env())
-        self.s3: Any = boto3.client("s3", endpoint_url=self.config.aws_url, region_name=self.config.region)
+        self.s3: Any = clients(self.config)[0]
         # The baseline client: opensearch-py's defaults, nothing tuned.
         self.engine = OpenSearch(hosts=[self.config.opensearch_url], timeout=120)
 

@@ -6,8 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from opensearchpy import OpenSearch
-
+from docsearch.engine import build_client
+from docsearch.settings import Settings
+from docsearch_local.paths import stack_config
 from eval.corpus import facqa_set, sample_set
 from eval.report import evaluate, table
 
@@ -23,9 +24,9 @@ def main() -> None:
         default=DEFAULT_FACQA_QUERIES,
         help="how many queries to sample from it (fixed seed; 0 = all)",
     )
-    parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"))
+    parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL") or stack_config().opensearch_url)
     args = parser.parse_args()
-    client = OpenSearch(hosts=[args.opensearch], timeout=120)
+    client = build_client(Settings(opensearch_url=args.opensearch, opensearch_timeout_s=120))
     sets = [sample_set()]
     if args.facqa:
         sets.append(facqa_set(args.facqa, limit=args.facqa_queries or None))

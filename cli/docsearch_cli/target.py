@@ -14,6 +14,11 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from docsearch.settings import DEFAULT_INDEX_ALIAS, DEFAULT_REGION, Settings
+
+# Commands (a reindex, a backfill's _bulk) wait longer on the engine than a function does.
+ENGINE_TIMEOUT_S = 30.0
+
 
 class TargetError(Exception):
     """A value the command needs is missing (e.g. no bucket on AWS)."""
@@ -65,21 +70,22 @@ class Target:
     def opensearch(self) -> Any:
         self.need("opensearch_url")
         from docsearch.engine import build_client
-        from docsearch.settings import Settings
 
-        settings = Settings.model_validate(
-            {
-                "OPENSEARCH_URL": self.opensearch_url,
-                "OPENSEARCH_AUTH": "sigv4" if self.signs_opensearch else "none",
-                "OPENSEARCH_SERVICE": self.opensearch_service,
-                "AWS_REGION": self.region,
-                "INDEX_ALIAS": self.index_alias,
-                "OPENSEARCH_TIMEOUT_S": 30,
-            }
-        )
+        settings = self.settings()
         if settings.opensearch_auth == "sigv4" and self.profile:
             os.environ["AWS_PROFILE"] = self.profile  # build_client signs with boto3's default session
         return build_client(settings)
+
+    def settings(self) -> Settings:
+        """The functions' configuration model, for where this command acts."""
+        return Settings(
+            opensearch_url=self.opensearch_url,
+            opensearch_auth="sigv4" if self.signs_opensearch else "none",
+            opensearch_service="aoss" if self.opensearch_service == "aoss" else "es",
+            region=self.region,
+            index_alias=self.index_alias,
+            opensearch_timeout_s=ENGINE_TIMEOUT_S,
+        )
 
     def queue_urls(self) -> tuple[str, str]:
         """(queue URL, dead-letter queue URL), looked up by name when only names are known."""
@@ -147,7 +153,7 @@ def _aws(args: argparse.Namespace) -> Target:
     import boto3
 
     session = boto3.Session(profile_name=args.profile, region_name=args.region)
-    region = session.region_name or "ap-southeast-3"
+    region = session.region_name or DEFAULT_REGION
     outputs: dict[str, str] = {}
     if args.stack:
         cloudformation = session.client("cloudformation", region_name=region)
@@ -158,7 +164,7 @@ def _aws(args: argparse.Namespace) -> Target:
         region=region,
         api_url=outputs.get("ApiUrl", os.environ.get("DOCSEARCH_API_URL", "")),
         opensearch_url=os.environ.get("OPENSEARCH_URL", ""),
-        index_alias=os.environ.get("INDEX_ALIAS", "articles"),
+        index_alias=os.environ.get("INDEX_ALIAS", DEFAULT_INDEX_ALIAS),
         bucket=outputs.get("BucketName", ""),
         queue_url=outputs.get("QueueUrl", ""),
         dlq_url=outputs.get("DLQUrl", ""),

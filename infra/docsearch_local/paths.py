@@ -1,7 +1,8 @@
 """Where the local stack keeps downloads, state and logs, and which ports it uses.
 
 Everything can be moved with environment variables, so two stacks (say, a
-developer's and a test run's) can live side by side.
+developer's and a test run's) can live side by side. The functions' own settings
+(``docsearch.settings.Settings``) are derived from it: ``StackConfig.settings()``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from opensearchpy import OpenSearch
+
+from docsearch.engine import build_client
+from docsearch.settings import DEFAULT_INDEX_ALIAS, DEFAULT_REGION, Settings
+
+REPO = Path(__file__).resolve().parents[2]
+# Where the project's Python packages live, for child interpreters (the stack's parts, bench's probes):
+# the layer, the local stack, the CLI, and the repository root (functions, eval, bench).
+SOURCE_ROOTS = (REPO / "layers" / "docsearch", REPO / "infra", REPO / "cli", REPO)
+PYTHONPATH = os.pathsep.join(str(path) for path in SOURCE_ROOTS)
+# Tools (stack, tests, eval, bench) wait longer on the engine than a function does.
+TOOL_TIMEOUT_S = 30.0
 
 
 def cache_home() -> Path:
@@ -26,13 +40,13 @@ class StackConfig:
     opensearch_port: int
     aws_port: int
     api_port: int
-    region: str = "ap-southeast-3"
+    region: str = DEFAULT_REGION
     bucket: str = "docsearch-articles"
     queue: str = "docsearch-ingest"
     dlq: str = "docsearch-ingest-dlq"
     max_receive_count: int = 3
     visibility_timeout_s: int = 30
-    index_alias: str = "articles"
+    index_alias: str = DEFAULT_INDEX_ALIAS
 
     @property
     def opensearch_url(self) -> str:
@@ -52,6 +66,14 @@ class StackConfig:
     def pidfile(self, part: str) -> Path:
         return self.state / f"{part}.pid"
 
+    def settings(self, timeout_s: float = TOOL_TIMEOUT_S) -> Settings:
+        """The functions' settings on this stack (what ``env()`` gives them), with a tool's timeout."""
+        return Settings.model_validate({**self.env(), "OPENSEARCH_TIMEOUT_S": timeout_s})
+
+    def engine(self, timeout_s: float = TOOL_TIMEOUT_S) -> OpenSearch:
+        """An OpenSearch client on this stack's engine, built as the functions build theirs."""
+        return build_client(self.settings(timeout_s))
+
     def env(self) -> dict[str, str]:
         """Environment for the handlers, exactly as the functions read it on AWS, pointed at local parts."""
         return {
@@ -65,7 +87,6 @@ class StackConfig:
             "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "docsearch",
-            "POWERTOOLS_SERVICE_NAME": "docsearch",
             "DOCSEARCH_STATE": str(self.state),
             "DOCSEARCH_OPENSEARCH_PORT": str(self.opensearch_port),
             "DOCSEARCH_AWS_PORT": str(self.aws_port),
@@ -80,5 +101,5 @@ def stack_config() -> StackConfig:
         opensearch_port=int(env.get("DOCSEARCH_OPENSEARCH_PORT", "9200")),
         aws_port=int(env.get("DOCSEARCH_AWS_PORT", "4566")),
         api_port=int(env.get("DOCSEARCH_API_PORT", "3000")),
-        index_alias=env.get("DOCSEARCH_INDEX_ALIAS", "articles"),
+        index_alias=env.get("DOCSEARCH_INDEX_ALIAS", DEFAULT_INDEX_ALIAS),
     )

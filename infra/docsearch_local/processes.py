@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from docsearch_local.timing import wait_until
 
 
 def spawn(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
@@ -51,11 +53,9 @@ def stop_pid(pid: int, timeout_s: float = 20) -> None:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 return
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not pid_alive(pid):
-                return
-            time.sleep(0.2)
+        with contextlib.suppress(TimeoutError):
+            wait_until(lambda: not pid_alive(pid), f"pid {pid} exited", timeout_s, interval_s=0.2)
+            return
 
 
 def http_ok(url: str, timeout_s: float = 2) -> bool:

@@ -11,40 +11,36 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
-
-from opensearchpy import OpenSearch
 
 from docsearch.index.definition import definition_is_current, ensure_index
 from docsearch.index.reindex import reindex
 from docsearch_local import opensearch
 from docsearch_local.aws_resources import create_resources
-from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.paths import PYTHONPATH, StackConfig, stack_config
 from docsearch_local.processes import http_ok, read_pid, spawn, stop_pid
+from docsearch_local.timing import wait_until
 
 PARTS = ("opensearch", "aws", "worker", "api")
 WORKERS = {"worker": "docsearch_local.worker", "api": "docsearch_local.gateway"}
+# Each function logs and measures under its own name, as the template names them on AWS.
+SERVICE_NAMES = {"worker": "docsearch-ingest", "api": "docsearch-search"}
 
 
-def _python_env(config: StackConfig) -> dict[str, str]:
-    repo = Path(__file__).resolve().parents[2]
-    pythonpath = os.pathsep.join(str(p) for p in (repo / "layers" / "docsearch", repo / "infra", repo))
-    return {**os.environ, **config.env(), "PYTHONPATH": pythonpath, "PYTHONUNBUFFERED": "1"}
+def _python_env(config: StackConfig, part: str) -> dict[str, str]:
+    env = {**os.environ, **config.env(), "PYTHONPATH": PYTHONPATH, "PYTHONUNBUFFERED": "1"}
+    if part in SERVICE_NAMES:
+        env["POWERTOOLS_SERVICE_NAME"] = SERVICE_NAMES[part]
+    return env
 
 
 def _wait(url: str, what: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if http_ok(url):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"{what} did not answer at {url} within {timeout_s}s")
+    wait_until(lambda: http_ok(url), f"{what} answering at {url}", timeout_s, interval_s=0.2)
 
 
 def _start_python(config: StackConfig, part: str, module: list[str]) -> bool:
     if read_pid(config.pidfile(part)):
         return False
-    pid = spawn([sys.executable, *module], config.log(part), env=_python_env(config))
+    pid = spawn([sys.executable, *module], config.log(part), env=_python_env(config, part))
     config.pidfile(part).write_text(str(pid))
     return True
 
@@ -66,7 +62,7 @@ def up(config: StackConfig) -> list[str]:
         _wait(f"{config.aws_url}/moto-api/", "moto server")
     create_resources(config)
     # The index exists before the first upload or search, so neither races its creation.
-    engine = OpenSearch(hosts=[config.opensearch_url], timeout=60)
+    engine = config.engine(timeout_s=60)
     ensure_index(engine, config.index_alias)
     if not definition_is_current(engine, config.index_alias):
         print(f"the index definition changed: rebuilding {config.index_alias} with zero downtime ...", flush=True)

@@ -8,39 +8,18 @@ timeout (and reaches the DLQ after maxReceiveCount receives), as on AWS.
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import sys
 import time
 from typing import Any
 
-import boto3
-
+from docsearch_local.aws_resources import clients
+from docsearch_local.events import to_sqs_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import stack_config
 
 BATCH_SIZE = 10
 WAIT_S = 2
-
-
-def to_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
-    """SQS messages (ReceiveMessage shape) -> the event Lambda's SQS event source sends."""
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": m.get("Attributes", {}),
-                "messageAttributes": m.get("MessageAttributes", {}),
-                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode(), usedforsecurity=False).hexdigest(),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": region,
-            }
-            for m in messages
-        ]
-    }
 
 
 def successful_receipts(messages: list[dict[str, Any]], response: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -56,7 +35,7 @@ def run(max_idle_polls: int | None = None) -> None:
     from functions.ingest.app import lambda_handler  # imported here: the handler reads settings at import
 
     config = stack_config()
-    sqs = boto3.client("sqs", region_name=config.region, endpoint_url=config.aws_url)
+    _, sqs = clients(config)
     queue_url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
     queue_arn = attributes["Attributes"]["QueueArn"]
@@ -83,7 +62,7 @@ def run(max_idle_polls: int | None = None) -> None:
             print(f"receive failed: {error!r}", file=sys.stderr, flush=True)
             time.sleep(1)
             continue
-        messages: list[dict[str, Any]] = list(received.get("Messages", []))  # type: ignore[arg-type]
+        messages: list[dict[str, Any]] = list(received.get("Messages", []))
         if not messages:
             idle += 1
             if max_idle_polls is not None and idle >= max_idle_polls:
@@ -99,7 +78,7 @@ def run(max_idle_polls: int | None = None) -> None:
         done = successful_receipts(messages, response)
         if done:
             try:
-                sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)  # type: ignore[arg-type]
+                sqs.delete_message_batch(QueueUrl=queue_url, Entries=done)
             except Exception as error:  # not deleted: the messages come back and are ingested again (idempotent)
                 print(f"delete failed: {error!r}", file=sys.stderr, flush=True)
 

@@ -1,4 +1,9 @@
-"""Typed settings, parsed once from the environment (fail fast at cold start)."""
+"""Typed settings, parsed once from the environment (fail fast at cold start).
+
+The one configuration model: the functions read it from their environment; the local
+stack (``docsearch_local.paths.StackConfig.settings``), the CLI, eval and bench build it
+from their own options. Defaults shared by every edge live here.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +14,33 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
+DEFAULT_REGION = "ap-southeast-3"
+DEFAULT_INDEX_ALIAS = "articles"
+DEFAULT_SERVICE_NAME = "docsearch"
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
-    opensearch_url: str = Field("http://127.0.0.1:9200", alias="OPENSEARCH_URL")
+    opensearch_url: str = Field(alias="OPENSEARCH_URL", min_length=1)  # required: no engine is assumed
     opensearch_auth: Literal["none", "sigv4"] = Field("none", alias="OPENSEARCH_AUTH")
     opensearch_service: Literal["es", "aoss"] = Field("es", alias="OPENSEARCH_SERVICE")
     opensearch_timeout_s: float = Field(10.0, alias="OPENSEARCH_TIMEOUT_S", gt=0)
-    region: str = Field("ap-southeast-3", alias="AWS_REGION")
-    index_alias: str = Field("articles", alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    region: str = Field(DEFAULT_REGION, alias="AWS_REGION")
+    index_alias: str = Field(DEFAULT_INDEX_ALIAS, alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     max_object_bytes: int = Field(DEFAULT_MAX_OBJECT_BYTES, alias="MAX_OBJECT_BYTES", gt=0)
+    # Each function's own name in logs and metrics (the template sets it per function).
+    service_name: str = Field(DEFAULT_SERVICE_NAME, alias="POWERTOOLS_SERVICE_NAME")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls.model_validate({k: v for k, v in os.environ.items() if k in _ENV_NAMES})
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings for this process; cached so every invocation reuses one object."""
-    return Settings.model_validate({k: v for k, v in os.environ.items() if k in _ENV_NAMES})
+    return Settings.from_env()
 
 
 _ENV_NAMES = {field.alias for field in Settings.model_fields.values() if field.alias}
