@@ -12,7 +12,7 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import TransportError
 
-from docsearch.engine import EngineUnavailable
+from docsearch.errors import EngineUnavailable
 from docsearch.index.definition import ensure_index
 from docsearch.search.models import MAX_QUERY_CHARS, SearchRequest
 from docsearch.search.run import search

@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _describe(error: Exception) -> str:
-    from docsearch.engine import EngineUnavailable
+    from docsearch.errors import EngineUnavailable
 
     if isinstance(error, CommandFailed | EngineUnavailable):
         return str(error)

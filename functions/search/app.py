@@ -1,35 +1,27 @@
-"""Search API: HTTP API (payload 2.0) -> validated request -> docsearch -> JSON."""
+"""Search API: HTTP API (payload 2.0) -> validated request -> docsearch -> JSON.
 
-from datetime import date
+Errors are mapped here, once: request validation -> 400, DocumentNotFound -> 404,
+EngineUnavailable -> 503 + Retry-After, EngineRejected and anything else -> a bare 500.
+"""
+
+import json
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import TransportError
-from pydantic import ValidationError
+from opensearchpy import OpenSearch
 
-from docsearch.engine import UNAVAILABLE_STATUS, EngineUnavailable, get_client
+from docsearch.engine import get_client
+from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger, metrics
-from docsearch.search.documents import DocumentNotFound, get_document
-from docsearch.search.models import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    MAX_QUERY_CHARS,
-    Document,
-    ErrorBody,
-    ErrorDetail,
-    Health,
-    SearchRequest,
-    SearchResponse,
-    Sort,
-)
+from docsearch.search.documents import get_document
+from docsearch.search.models import Document, ErrorBody, ErrorDetail, Health, SearchRequest, SearchResponse
 from docsearch.search.run import engine_status, search
-from docsearch.settings import get_settings
+from docsearch.settings import Settings, get_settings
 
 RETRY_AFTER_S = "5"
 ERROR_CODES = {
@@ -44,41 +36,26 @@ API_TITLE = "docsearch"
 API_VERSION = "1.0.0"
 
 app = APIGatewayHttpResolver(enable_validation=True)
+REQUEST_PARAMETER = "request"  # the name get_search gives its SearchRequest
+Engine = Annotated[OpenSearch, Depends(get_client)]
+Config = Annotated[Settings, Depends(get_settings)]
 
 
-@app.get("/search", summary="Search the articles", description="Query syntax: see the README, 'Searching'.")
-def get_search(
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=MAX_QUERY_CHARS,
-            description='words (ranked), "quoted phrases" (exact), -word or -"phrase" (excluded)',
-        ),
-    ],
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="results per page")] = DEFAULT_PAGE_SIZE,
-    source: Annotated[list[str] | None, Query(description="only these sources; may repeat")] = None,
-    date_from: Annotated[date | None, Query(description="published on or after, YYYY-MM-DD")] = None,
-    date_to: Annotated[date | None, Query(description="published on or before, YYYY-MM-DD")] = None,
-    sort: Annotated[Sort, Query(description="relevance, newest or oldest")] = "relevance",
-) -> SearchResponse:
-    # HTTP API v2 joins a repeated parameter with commas; Powertools splits it back into the list.
-    sources = [name.strip() for name in source or [] if name.strip()]
-    request = SearchRequest(
-        q=q.strip(), page=page, size=size, source=sources, date_from=date_from, date_to=date_to, sort=sort
-    )
-    return search(get_client(), get_settings().index_alias, request)
+@app.get("/search", summary="Search the articles", description="Query syntax: see docs/search.md.")
+def get_search(request: Annotated[SearchRequest, Query()], client: Engine, settings: Config) -> SearchResponse:
+    return search(client, settings.index_alias, request)
 
 
 @app.get("/documents/<doc_id>", summary="One stored document")
-def get_document_by_id(doc_id: Annotated[str, Path(description="the id from a search result")]) -> Document:
-    return get_document(get_client(), get_settings().index_alias, doc_id)
+def get_document_by_id(
+    doc_id: Annotated[str, Path(description="the id from a search result")], client: Engine, settings: Config
+) -> Document:
+    return get_document(client, settings.index_alias, doc_id)
 
 
 @app.get("/health", summary="Service and engine health")
-def get_health() -> Health:
-    return Health(engine=engine_status(get_client()))
+def get_health(client: Engine) -> Health:
+    return Health(engine=engine_status(client))
 
 
 @app.get("/openapi.json", include_in_schema=False)
@@ -87,8 +64,16 @@ def get_openapi() -> Response[str]:
 
 
 def openapi_json() -> str:
-    """The OpenAPI document of this API, as committed in docs/openapi.json (a test compares them)."""
-    return app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    """The OpenAPI document of this API, as committed in docs/openapi.json (a test compares them).
+
+    Powertools lists a model's fields as query parameters but leaves out their constraints;
+    each /search parameter gets its schema from SearchRequest, so the document states them too.
+    """
+    document = json.loads(app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    fields = SearchRequest.model_json_schema()["properties"]
+    for parameter in document["paths"]["/search"]["get"]["parameters"]:
+        parameter["schema"] = fields[parameter["name"]]
+    return json.dumps(document, indent=2)
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -99,37 +84,25 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 @app.exception_handler(RequestValidationError)
 def on_invalid_parameter(error: RequestValidationError) -> Response[Any]:
     first = error.errors()[0] if error.errors() else {}
-    where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+    parts = [str(part) for part in first.get("loc", ())[1:]]  # ("query", "request", "q") -> q
+    if len(parts) > 1 and parts[0] == REQUEST_PARAMETER:
+        parts = parts[1:]
+    where = ".".join(parts) or "request"
     return _error(400, "invalid_parameter", f"{where}: {first.get('msg', 'invalid value')}")
-
-
-@app.exception_handler(ValidationError)
-def on_invalid_request(error: ValidationError) -> Response[Any]:
-    """The request model's own checks (e.g. a query that is only whitespace)."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "request"
-    return _error(400, "invalid_parameter", f"{where}: {first['msg']}")
 
 
 @app.exception_handler(EngineUnavailable)
 def on_engine_down(error: EngineUnavailable) -> Response[Any]:
     logger.warning("engine unavailable", extra={"error": str(error)})
-    return _engine_unavailable()
+    return _error(
+        503, "engine_unavailable", "the search engine is unavailable, retry shortly", {"Retry-After": RETRY_AFTER_S}
+    )
 
 
-@app.exception_handler(EngineConnectionError)  # ConnectionTimeout included: a route that did not translate it
-def on_engine_unreachable(error: EngineConnectionError) -> Response[Any]:
-    logger.warning("engine unreachable", extra={"error": type(error).__name__})
-    return _engine_unavailable()
-
-
-@app.exception_handler(TransportError)
-def on_engine_error(error: TransportError) -> Response[Any]:
-    """Engine overload answers 503 + Retry-After; any other engine error is our bug: 500, no engine text."""
-    if error.status_code in UNAVAILABLE_STATUS:
-        logger.warning("engine busy", extra={"status": error.status_code})
-        return _engine_unavailable()
-    logger.error("engine rejected a request", extra={"status": error.status_code, "error": str(error.error)})
+@app.exception_handler(EngineRejected)
+def on_engine_error(error: EngineRejected) -> Response[Any]:
+    """Any engine refusal but overload is our bug: 500, and no engine text in the answer."""
+    logger.error("engine rejected a request", extra={"status": error.status, "error": error.reason})
     return _internal_error()
 
 
@@ -169,12 +142,6 @@ def _methods_for(path: str) -> list[str]:
     # Powertools keeps no public route table; these lists are what its own resolver matches against.
     routes = [*app._static_routes, *app._dynamic_routes]
     return sorted({route.method for route in routes if route.rule.match(path)})
-
-
-def _engine_unavailable() -> Response[Any]:
-    return _error(
-        503, "engine_unavailable", "the search engine is unavailable, retry shortly", {"Retry-After": RETRY_AFTER_S}
-    )
 
 
 def _internal_error() -> Response[Any]:

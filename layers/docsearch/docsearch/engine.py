@@ -1,4 +1,7 @@
-"""The OpenSearch client: SigV4 on AWS (managed domain or Serverless), plain HTTP locally."""
+"""The OpenSearch client: SigV4 on AWS (managed domain or Serverless), plain HTTP locally.
+
+Also the one boundary between the engine's exceptions and the project's own (docsearch.errors).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,8 @@ from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnecti
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
+from docsearch.errors import EngineRejected, EngineUnavailable
 from docsearch.settings import Settings, get_settings
-
-
-class EngineUnavailable(Exception):
-    """OpenSearch could not be reached or timed out; the caller should retry later."""
-
 
 # Gzip request bodies (and ask for gzip answers)? Off: `make bench` measured gzip slower on both paths
 # (ingest -15%, search p50 +29%): our payloads are small (a 10-document _bulk, one page of hits) and the
@@ -23,21 +22,23 @@ class EngineUnavailable(Exception):
 HTTP_COMPRESS = False
 
 
-# Engine answers that mean "busy or down, retry later" rather than "your request is wrong".
-UNAVAILABLE_STATUS = (429, 502, 503, 504)
+# Engine answers that mean "busy or down, retry later" rather than "your request is wrong"
+# (whole requests here, single _bulk items in ingest/bulk.py).
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @contextmanager
-def unavailable_as_retry_later() -> Iterator[None]:
-    """Turn unreachable, timed-out or overloaded engine errors into EngineUnavailable."""
+def engine_errors() -> Iterator[None]:
+    """Raise the project's errors for the engine's: unreachable, timed out or overloaded -> EngineUnavailable;
+    any other refusal -> EngineRejected. Answers a caller expects (a 404) are handled inside the block."""
     try:
         yield
     except (EngineConnectionError, ConnectionTimeout) as error:
         raise EngineUnavailable(str(error)) from error
     except TransportError as error:
-        if error.status_code in UNAVAILABLE_STATUS:
+        if error.status_code in RETRYABLE_STATUSES:
             raise EngineUnavailable(str(error)) from error
-        raise
+        raise EngineRejected(error.status_code, str(error.error)) from error
 
 
 def build_client(settings: Settings, compress: bool | None = None) -> OpenSearch:

@@ -25,6 +25,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
 from opensearchpy.helpers.actions import expand_action
 
+from docsearch.engine import RETRYABLE_STATUSES
 from docsearch.observability import logger
 
 MAX_ATTEMPTS = 5
@@ -38,7 +39,6 @@ SAFETY_MARGIN_S = 2.0
 MIN_REQUEST_S = 1.0
 # Budget when nobody set one (outside Lambda, e.g. a script).
 DEFAULT_BUDGET_S = 30.0
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 RETRYABLE_ERROR_TYPES = frozenset(
     {
         "es_rejected_execution_exception",

@@ -7,7 +7,8 @@ import re
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from docsearch.engine import unavailable_as_retry_later
+from docsearch.engine import engine_errors
+from docsearch.errors import DocumentNotFound
 from docsearch.search.models import Document
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
@@ -15,18 +16,14 @@ _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted"]
 
 
-class DocumentNotFound(Exception):
-    """No live document has this id (never indexed, deleted, or a deletion tombstone)."""
-
-
 def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
     if not _DOCUMENT_ID.fullmatch(doc_id):
         raise DocumentNotFound(doc_id)
-    try:
-        with unavailable_as_retry_later():
+    with engine_errors():
+        try:
             found = client.get(index=index, id=doc_id, _source_includes=DOCUMENT_FIELDS)
-    except NotFoundError as error:  # unknown id, or no index yet
-        raise DocumentNotFound(doc_id) from error
+        except NotFoundError as error:  # unknown id, or no index yet
+            raise DocumentNotFound(doc_id) from error
     source = found.get("_source") or {}
     if not found.get("found") or source.get("deleted"):
         raise DocumentNotFound(doc_id)

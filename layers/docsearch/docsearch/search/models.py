@@ -1,11 +1,15 @@
-"""Request and response models of the search API (the HTTP contract in API.md)."""
+"""Request and response models of the search API (the HTTP contract: docs/search.md, docs/openapi.json).
+
+``SearchRequest`` is the one place its parameters are constrained: the search function takes it
+as its query parameters (and the OpenAPI document is generated from it); the CLI validates with it.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 50
@@ -18,13 +22,23 @@ Sort = Literal["relevance", "newest", "oldest"]
 
 
 class SearchRequest(BaseModel):
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
-    page: int = Field(1, ge=1)
-    size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    source: list[str] = Field(default_factory=list, max_length=MAX_SOURCE_FILTERS)
-    date_from: date | None = None
-    date_to: date | None = None
-    sort: Sort = "relevance"
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)] = Field(
+        description='words (ranked), "quoted phrases" (exact), -word or -"phrase" (excluded)'
+    )
+    page: int = Field(1, ge=1, description="1-based page number")
+    size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="results per page")
+    source: list[str] = Field(
+        default_factory=list, max_length=MAX_SOURCE_FILTERS, description="only these sources; may repeat"
+    )
+    date_from: date | None = Field(None, description="published on or after, YYYY-MM-DD")
+    date_to: date | None = Field(None, description="published on or before, YYYY-MM-DD")
+    sort: Sort = Field("relevance", description="relevance, newest or oldest")
+
+    @field_validator("source", mode="after")
+    @classmethod
+    def _named_sources(cls, names: list[str]) -> list[str]:
+        """Blank names are dropped (HTTP API v2 joins a repeated parameter with commas; it is split back)."""
+        return [name.strip() for name in names if name.strip()]
 
     @model_validator(mode="after")
     def _check_bounds(self) -> SearchRequest:

@@ -1,0 +1,27 @@
+"""The project's own errors: what the core raises, whatever engine or transport is underneath.
+
+Edges map them once: the search function to HTTP statuses, the CLI to exit codes.
+"""
+
+from __future__ import annotations
+
+
+class DocsearchError(Exception):
+    """Base of the errors the core raises on purpose."""
+
+
+class EngineUnavailable(DocsearchError):
+    """The engine could not be reached, timed out or is overloaded: retry later."""
+
+
+class EngineRejected(DocsearchError):
+    """The engine refused a request as malformed: our bug, not the caller's (no engine text leaves the core)."""
+
+    def __init__(self, status: int | str | None, reason: str) -> None:
+        super().__init__(f"engine answered {status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class DocumentNotFound(DocsearchError):
+    """No live document has this id (never indexed, deleted, or a deletion tombstone)."""
