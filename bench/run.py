@@ -360,7 +360,7 @@ class Bench:
         handler with gzip on/off; variants interleaved over two halves of the sample."""
         import functions.ingest.app as ingest_app
         import functions.search.app as search_app
-        from docsearch.engine import build_client
+        from docsearch.engine import build_client, get_client
         from docsearch.ingest.objects import fetch_object
         from docsearch_local.gateway import to_http_api_event
 
@@ -372,7 +372,7 @@ class Bench:
             "batch100": ("gzip", 100),
             "nos3": ("gzip", BATCH),
         }
-        original = ingest_app.get_client, search_app.get_client, ingest_app.fetch_object
+        original = ingest_app.get_client, ingest_app.fetch_object
         # "nos3": the objects are read once beforehand and served from memory: the path without S3's cost.
         held = {a.key: fetch_object(self.bucket, a.key, 10 * 2**20) for a in sample}
         ingest_s = dict.fromkeys(variants, 0.0)
@@ -385,14 +385,14 @@ class Bench:
                 for name in list(variants) if i % 2 == 0 else list(variants)[::-1]:
                     client_name, batch = variants[name]
                     ingest_app.get_client = lambda c=clients[client_name]: c  # type: ignore[assignment]
-                    ingest_app.fetch_object = (lambda _b, k, _m: held[k]) if name == "nos3" else original[2]  # type: ignore[assignment,misc]
+                    ingest_app.fetch_object = (lambda _b, k, _m: held[k]) if name == "nos3" else original[1]  # type: ignore[assignment,misc]
                     self.use_alias(self.alias(f"diag-{name}"))
                     seconds, _ = self.run_path([a.key for a in half], batch=batch)
                     ingest_s[name] += seconds
             self.engine.indices.refresh(index=self.alias("diag-*"))
             for i, q in enumerate(self.queries(60)):
                 for name in list(clients) if i % 2 == 0 else list(clients)[::-1]:
-                    search_app.get_client = lambda c=clients[name]: c  # type: ignore[assignment]
+                    search_app.app.dependency_overrides[get_client] = lambda c=clients[name]: c
                     self.use_alias(self.alias(f"diag-{name}"))
                     event = to_http_api_event("GET", f"/search?{urlencode({'q': q})}", {}, b"", "127.0.0.1")
                     with quiet():
@@ -400,7 +400,8 @@ class Bench:
                     if i >= 10:
                         search_ms[name].append(seconds)
         finally:
-            ingest_app.get_client, search_app.get_client, ingest_app.fetch_object = original
+            ingest_app.get_client, ingest_app.fetch_object = original
+            search_app.app.dependency_overrides.clear()
         n = len(sample)
         gz, plain = (summary_ms(search_ms[k])["p50_ms"] for k in ("gzip", "plain"))
         return {

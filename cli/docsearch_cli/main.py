@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -376,20 +374,9 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def quiet_library_logs() -> None:
-    """The library logs JSON lines for CloudWatch; here only its warnings matter, and on stderr (stdout is ours)."""
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from docsearch.observability import logger
-
-    handler = logger.registered_handler
-    if isinstance(handler, logging.StreamHandler):
-        handler.stream = sys.stderr  # not setStream(): it flushes the old stream, which may be closed
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 on bad usage, 0 for --help
     out = Output(args.json)
-    quiet_library_logs()
     started = time.monotonic()
     try:
         target = resolve(args)

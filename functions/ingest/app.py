@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -13,13 +15,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from docsearch.engine import get_client
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import MessageOutcome, ingest_messages
-from docsearch.ingest.bulk import time_budget
+from docsearch.ingest.bulk import deadline_after
 from docsearch.ingest.objects import fetch_object
 from docsearch.observability import logger, metrics
 from docsearch.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
-tracer = Tracer(service="docsearch")
+tracer = Tracer()  # service: POWERTOOLS_SERVICE_NAME, as the logger and metrics
 
 
 class RetryLater(Exception):
@@ -36,13 +38,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     # mapping-less index if the alias were ever removed under a warm function.
     ensure_index(client, settings.index_alias)
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
-    with time_budget(context.get_remaining_time_in_millis()):  # bulk retries stop before Lambda's timeout
-        outcomes = ingest_messages(
-            messages,
-            client,
-            settings.index_alias,
-            fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
-        )
+    outcomes = ingest_messages(
+        messages,
+        client,
+        settings.index_alias,
+        fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
+        deadline=deadline_after(context.get_remaining_time_in_millis()),  # bulk retries stop before the timeout
+    )
+    report(outcomes.values())
 
     def record_handler(record: SQSRecord) -> MessageOutcome:
         outcome = outcomes[record.message_id]
@@ -51,3 +54,25 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         return outcome
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+def report(outcomes: Iterable[MessageOutcome]) -> None:
+    """What the batch did: a log line per skip and per message to retry, and the batch's counts as metrics."""
+    totals = {"DocumentsIndexed": 0, "DocumentsDeleted": 0, "DocumentsUnchanged": 0, "EventsStale": 0}
+    for outcome in outcomes:
+        for skip in outcome.skips:
+            logger.info(
+                "skipped",
+                extra={"reason": skip.reason, "detail": skip.detail, "key": skip.key, "message_id": outcome.message_id},
+            )
+            metrics.add_metric(name="ObjectsSkipped", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=f"Skipped_{skip.reason}", unit=MetricUnit.Count, value=1)
+        if outcome.status == "retry":
+            logger.warning("message to retry", extra={"message_id": outcome.message_id, "errors": outcome.errors})
+        totals["DocumentsIndexed"] += outcome.indexed
+        totals["DocumentsDeleted"] += outcome.deleted
+        totals["DocumentsUnchanged"] += outcome.unchanged
+        totals["EventsStale"] += outcome.stale
+    for name, value in totals.items():
+        if value:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -11,7 +11,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from docsearch.ingest import bulk
-from docsearch.ingest.bulk import time_budget, write_bulk
+from docsearch.ingest.bulk import deadline_after, write_bulk
 
 REJECTED = {"type": "es_rejected_execution_exception", "reason": "rejected execution of coordinating operation"}
 MAPPING = {"type": "mapper_parsing_exception", "reason": "failed to parse field [published_at]"}
@@ -120,8 +120,8 @@ def test_time_budget_from_lambda_remaining_time_bounds_retries_and_request_timeo
     engine = ScriptedEngine(
         ConnectionTimeout("TIMEOUT", "read timed out", None), lambda ids: [item(i, 201) for i in ids]
     )
-    with time_budget(remaining_ms=20_000, margin_s=2):
-        results = write_bulk(engine, ops(2), sleep=Sleeps())  # type: ignore[arg-type]
+    deadline = deadline_after(remaining_ms=20_000, margin_s=2)
+    results = write_bulk(engine, ops(2), deadline, sleep=Sleeps())  # type: ignore[arg-type]
     assert all(r.ok for r in results)
     assert all(t <= 18 for t in engine.timeouts)
 

@@ -20,7 +20,6 @@ from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import fetch_object
-from docsearch.observability import metrics
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
 
 BATCH_SIZE = 50  # objects per _bulk request
@@ -91,7 +90,6 @@ def backfill(
             summary.indexed += outcome.indexed
             summary.unchanged += outcome.unchanged
             skipped.update(outcome.skipped)
-        metrics.clear_metrics()  # outside Lambda nobody ships them; keep them from piling up on stdout
         if on_progress:
             on_progress(min(start + batch_size, len(keys)), len(keys))
     summary.skipped = dict(sorted(skipped.items()))

@@ -30,7 +30,6 @@ from opensearchpy import OpenSearch
 from opensearchpy.helpers import scan
 
 from docsearch.index.definition import index_definition, versioned_name
-from docsearch.observability import logger
 
 Progress = Callable[[int, int], None]
 # Fill the new index from the bucket instead: (client, new_index, on_progress) -> documents written.
@@ -100,7 +99,6 @@ def reindex(
     old = alias_targets(client, alias)
     new = create_versioned_index(client, alias, next_version(client, alias))
     summary = ReindexSummary(alias=alias, new_index=new, old_indices=old)
-    logger.info("reindex started", extra={"alias": alias, "old": old, "new": new})
     try:
         if from_bucket is not None:
             summary.source = "bucket"
@@ -128,7 +126,6 @@ def reindex(
         client.indices.delete(index=",".join(old), ignore_unavailable=True)
         summary.removed_old = True
     summary.seconds = round(time.monotonic() - started, 2)
-    logger.info("reindex done", extra={"summary": summary.__dict__})
     return summary
 
 

@@ -16,7 +16,8 @@ came between two identical uploads cannot remove the document).
 
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
 reason) or ``retry`` (S3 or the engine failed transiently; after the configured receives
-the queue moves it to the dead-letter queue).
+the queue moves it to the dead-letter queue). The outcomes are the whole report: the
+caller (the ingest function, a backfill) logs and measures them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from aws_lambda_powertools.metrics import MetricUnit
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
@@ -39,7 +39,6 @@ from docsearch.ingest.bulk import write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
-from docsearch.observability import logger, metrics
 
 Fetch = Callable[[str, str], StoredObject]
 RETRY_ON_CONFLICT = 5
@@ -47,6 +46,15 @@ STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
 # Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
 # without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
 FETCH_CONCURRENCY = 10
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An object left out on purpose, and why (``reason`` is a short code: ``empty``, ``too_large``...)."""
+
+    reason: str
+    detail: str
+    key: str | None = None
 
 
 @dataclass
@@ -57,12 +65,25 @@ class MessageOutcome:
     deleted: int = 0
     unchanged: int = 0
     stale: int = 0  # older than what is stored, or superseded in the same batch: nothing to do
-    skipped: list[str] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[str]:
+        return [skip.reason for skip in self.skips]
 
     def fail(self, reason: str) -> None:
         self.status = "retry"
         self.errors.append(reason)
+
+    def record(self, plan: Plan) -> None:
+        """Count what planning decided (the write itself is counted when the engine has answered)."""
+        self.stale += plan.stale
+        self.unchanged += plan.unchanged
+        if plan.skip is not None:
+            self.skips.append(plan.skip)
+        if plan.error:
+            self.fail(plan.error)
 
 
 @dataclass(frozen=True)
@@ -74,9 +95,19 @@ class StoredState:
 
 @dataclass(frozen=True)
 class PlannedWrite:
-    tag: str
     kind: Literal["indexed", "deleted", "unchanged"]
     op: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do about one change: a write (or none), and what to count for its message."""
+
+    write: PlannedWrite | None = None
+    stale: bool = False
+    unchanged: bool = False
+    skip: Skip | None = None
+    error: str = ""
 
 
 def normalize_sequencer(sequencer: str) -> str:
@@ -123,19 +154,26 @@ def tombstone(change: ObjectChange, now: datetime | None = None) -> dict[str, An
 
 
 def ingest_messages(
-    messages: Sequence[tuple[str, str]], client: OpenSearch, index: str, fetch: Fetch
+    messages: Sequence[tuple[str, str]],
+    client: OpenSearch,
+    index: str,
+    fetch: Fetch,
+    deadline: float | None = None,
 ) -> dict[str, MessageOutcome]:
-    """Ingest ``(message_id, body)`` pairs; return the outcome of each message."""
+    """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
+
+    ``deadline`` (a ``time.monotonic()`` instant) bounds the engine retries: see ``bulk.write_bulk``.
+    """
     outcomes = {message_id: MessageOutcome(message_id) for message_id, _ in messages}
     changes: list[tuple[str, ObjectChange]] = []
     for message_id, body in messages:
         try:
             changes.extend((message_id, change) for change in parse_notification(body))
         except MalformedMessage as error:
-            skip(outcomes[message_id], "malformed_message", str(error))
+            outcomes[message_id].skips.append(Skip("malformed_message", str(error)))
     # Events write through the alias only: were it ever missing, the engine must refuse the write
     # (the message is retried after ensure_index) rather than auto-create an index without our mapping.
-    apply_changes(changes, outcomes, client, index, fetch, require_alias=True)
+    apply_changes(changes, outcomes, client, index, fetch, require_alias=True, deadline=deadline)
     return outcomes
 
 
@@ -147,6 +185,7 @@ def apply_changes(
     fetch: Fetch,
     *,
     require_alias: bool = False,
+    deadline: float | None = None,
 ) -> None:
     """Apply tagged changes in one ``_bulk`` request; record what happened in ``outcomes[tag]``."""
     latest: dict[str, tuple[str, ObjectChange]] = {}
@@ -164,19 +203,19 @@ def apply_changes(
     try:
         stored = read_states(client, index, list(latest))
     except OpenSearchException as error:
-        logger.warning("engine unavailable before the batch", extra={"error": repr(error)})
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    planned = []
+    planned: list[tuple[str, PlannedWrite]] = []
     fetch = _prefetched(fetch, [change for _, change in latest.values()])
     for doc_id, (tag, change) in latest.items():
-        write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
-        if write is not None:
-            planned.append(write)
-    ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
-    for write, result in zip(planned, write_bulk(client, ops), strict=True):
-        outcome = outcomes[write.tag]
+        plan = _plan(change, doc_id, stored.get(doc_id), index, fetch)
+        outcomes[tag].record(plan)
+        if plan.write is not None:
+            planned.append((tag, plan.write))
+    ops = [{**w.op, "require_alias": True} if require_alias else w.op for _, w in planned]
+    for (tag, write), result in zip(planned, write_bulk(client, ops, deadline), strict=True):
+        outcome = outcomes[tag]
         if not result.ok:
             outcome.fail(result.error)
         elif write.kind == "indexed":
@@ -185,7 +224,6 @@ def apply_changes(
             outcome.deleted += 1
         else:
             outcome.unchanged += 1
-    _record_metrics(outcomes.values())
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
@@ -215,44 +253,32 @@ def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, Sto
     return states
 
 
-def _plan(
-    change: ObjectChange,
-    doc_id: str,
-    state: StoredState | None,
-    index: str,
-    fetch: Fetch,
-    outcome: MessageOutcome,
-) -> PlannedWrite | None:
+def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: str, fetch: Fetch) -> Plan:
+    """Decide what one change needs, given what is stored: a write, or why none."""
     sequencer = _seq(change)
     if state is not None and is_older(sequencer, state.sequencer):
-        outcome.stale += 1
-        logger.info("stale event ignored", extra={"key": change.key, "sequencer": sequencer, "stored": state.sequencer})
-        return None
+        return Plan(stale=True)
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
-            return PlannedWrite(outcome.message_id, "deleted", {"_op_type": "delete", "_index": index, "_id": doc_id})
-        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
+            return Plan(PlannedWrite("deleted", {"_op_type": "delete", "_index": index, "_id": doc_id}))
+        return Plan(PlannedWrite("deleted", _tombstone_op(index, doc_id, sequencer, change)))
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
         same = state is not None and not state.deleted and state.content_hash == content_hash
         if same and state is not None and not is_older(state.sequencer, sequencer):
-            outcome.unchanged += 1  # identical content and no newer order mark: no write at all
-            return None
+            return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
         article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
-        skip(outcome, "object_missing", str(error), key=change.key)
-        return None
+        return Plan(skip=Skip("object_missing", str(error), change.key))
     except (ObjectTooLarge, Unindexable) as error:
-        skip(outcome, error.reason if isinstance(error, Unindexable) else "too_large", str(error), key=change.key)
+        skip = Skip(error.reason if isinstance(error, Unindexable) else "too_large", str(error), change.key)
         if state is None or state.deleted:
-            return None
+            return Plan(skip=skip)
         # The key's old document must not outlive its object: tombstone it.
-        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
+        return Plan(PlannedWrite("deleted", _tombstone_op(index, doc_id, sequencer, change)), skip=skip)
     except Exception as error:  # S3 throttling, network: transient, retry the message
-        logger.warning("fetch failed", extra={"key": change.key, "error": repr(error)})
-        outcome.fail(f"fetch: {error!r}")
-        return None
+        return Plan(error=f"fetch: {error!r}")
     document = IndexedArticle(
         bucket=change.bucket,
         key=change.key,
@@ -261,29 +287,9 @@ def _plan(
         content_hash=content_hash,
         sequencer=sequencer,
     ).to_document()
-    return PlannedWrite(
-        outcome.message_id, "unchanged" if same else "indexed", _scripted(index, doc_id, "index", sequencer, document)
-    )
+    write = _scripted(index, doc_id, "index", sequencer, document)
+    return Plan(PlannedWrite("unchanged" if same else "indexed", write))
 
 
 def _tombstone_op(index: str, doc_id: str, sequencer: str, change: ObjectChange) -> dict[str, Any]:
     return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change))
-
-
-def skip(outcome: MessageOutcome, reason: str, detail: str, key: str | None = None) -> None:
-    outcome.skipped.append(reason)
-    logger.info("skipped", extra={"reason": reason, "detail": detail, "key": key, "message_id": outcome.message_id})
-    metrics.add_metric(name="ObjectsSkipped", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name=f"Skipped_{reason}", unit=MetricUnit.Count, value=1)
-
-
-def _record_metrics(outcomes: Any) -> None:
-    totals = {"DocumentsIndexed": 0, "DocumentsDeleted": 0, "DocumentsUnchanged": 0, "EventsStale": 0}
-    for outcome in outcomes:
-        totals["DocumentsIndexed"] += outcome.indexed
-        totals["DocumentsDeleted"] += outcome.deleted
-        totals["DocumentsUnchanged"] += outcome.unchanged
-        totals["EventsStale"] += outcome.stale
-    for name, value in totals.items():
-        if value:
-            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -15,8 +15,6 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +24,6 @@ from opensearchpy.exceptions import TransportError
 from opensearchpy.helpers.actions import expand_action
 
 from docsearch.engine import RETRYABLE_STATUSES
-from docsearch.observability import logger
 
 MAX_ATTEMPTS = 5
 # One request stays well under the engine's http.max_content_length (100 MB) and a Lambda-sized timeout.
@@ -53,8 +50,6 @@ RETRYABLE_ERROR_TYPES = frozenset(
     }
 )
 
-_deadline: ContextVar[float | None] = ContextVar("bulk_deadline", default=None)
-
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -65,18 +60,12 @@ class ItemResult:
     attempts: int = 1
 
 
-@contextmanager
-def time_budget(remaining_ms: int, margin_s: float = SAFETY_MARGIN_S) -> Iterator[float]:
-    """Within the block, bulk writes stop retrying ``margin_s`` before ``remaining_ms`` runs out.
+def deadline_after(remaining_ms: int, margin_s: float = SAFETY_MARGIN_S) -> float:
+    """The instant bulk writes stop retrying: ``margin_s`` before ``remaining_ms`` runs out.
 
-    On Lambda: ``with time_budget(context.get_remaining_time_in_millis()): ...``.
+    On Lambda: ``deadline_after(context.get_remaining_time_in_millis())``.
     """
-    deadline = time.monotonic() + remaining_ms / 1000 - margin_s
-    token = _deadline.set(deadline)
-    try:
-        yield deadline
-    finally:
-        _deadline.reset(token)
+    return time.monotonic() + remaining_ms / 1000 - margin_s
 
 
 def write_bulk(
@@ -87,14 +76,14 @@ def write_bulk(
 ) -> list[ItemResult]:
     """Send ``ops`` (opensearch-py bulk actions); return one result per op, in order.
 
-    ``deadline`` is a ``time.monotonic()`` instant; without it, the one set by
-    :func:`time_budget`, else ``DEFAULT_BUDGET_S`` from now. A delete of a
-    document that is not there counts as done. Never raises for engine errors.
+    ``deadline`` is a ``time.monotonic()`` instant (see :func:`deadline_after`); without it,
+    ``DEFAULT_BUDGET_S`` from now. A delete of a document that is not there counts as done.
+    Never raises for engine errors: a failed item's result says why and after how many attempts.
     """
     if not ops:
         return []
     if deadline is None:
-        deadline = _deadline.get() or time.monotonic() + DEFAULT_BUDGET_S
+        deadline = time.monotonic() + DEFAULT_BUDGET_S
     lines = [_serialize(op) for op in ops]
     results: list[ItemResult | None] = [None] * len(ops)
     last_error: dict[int, str] = {}
@@ -112,12 +101,10 @@ def write_bulk(
         delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))  # noqa: S311 (jitter)
         if attempt >= MAX_ATTEMPTS or time.monotonic() + delay + MIN_REQUEST_S > deadline:
             break
-        logger.info("bulk retry", extra={"items": len(pending), "attempt": attempt, "delay_s": round(delay, 3)})
         sleep(delay)
     for i in pending:  # out of attempts or time: failed, never success
         op_type, doc_id = _op_identity(ops[i])
         error = f"{op_type}: gave up after {attempt} attempt(s): {last_error.get(i, 'unknown error')}"
-        logger.warning("bulk item failed", extra={"id": doc_id, "error": error})
         results[i] = ItemResult(op_type, doc_id, False, error, attempt)
     return [r for r in results if r is not None]
 
@@ -192,7 +179,6 @@ def _send(
             retry.append(i)
         else:
             message = f"{op_type}: {status} {error_type}"
-            logger.warning("bulk item failed", extra={"id": doc_id, "status": status, "error_type": error_type})
             results[i] = ItemResult(op_type, doc_id, False, message, attempt)
     answered = len(response.get("items", []))
     if answered < len(indices):  # a malformed answer: whatever it left out is not done
