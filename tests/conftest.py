@@ -1,4 +1,7 @@
-"""Shared fixtures: the real local stack (started for the session if it is not already up)."""
+"""Fixtures shared by the tiers that run on the real local stack (integration and e2e).
+
+Each tier's own shared fixtures live in its folder's conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +42,7 @@ def _leave_no_test_data(config: StackConfig, s3: Any, before: set[str], since: s
     """A developer's running stack gets back its bucket and index as they were (tests upload to both)."""
     for key in _keys(s3, config.bucket) - before:
         s3.delete_object(Bucket=config.bucket, Key=key)
-    engine = OpenSearch(hosts=[config.opensearch_url], timeout=30)
-    engine.delete_by_query(
+    config.engine().delete_by_query(
         index=config.index_alias,
         body={"query": {"range": {"indexed_at": {"gte": since}}}},
         params={"conflicts": "proceed", "ignore_unavailable": "true", "refresh": "true"},
@@ -49,7 +51,18 @@ def _leave_no_test_data(config: StackConfig, s3: Any, before: set[str], since: s
 
 @pytest.fixture(scope="session")
 def engine(local_stack: StackConfig) -> OpenSearch:
-    return OpenSearch(hosts=[local_stack.opensearch_url], timeout=30)
+    return local_stack.engine()
+
+
+@pytest.fixture(scope="session")
+def s3(local_stack: StackConfig) -> Any:
+    """The S3 client of the local stack (the emulator, the stack's region and local credentials)."""
+    return clients(local_stack)[0]
+
+
+@pytest.fixture(scope="session")
+def sqs(local_stack: StackConfig) -> Any:
+    return clients(local_stack)[1]
 
 
 @pytest.fixture

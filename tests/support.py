@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
+from docsearch.engine import build_client, get_client
+from docsearch.settings import Settings, get_settings
 from docsearch_local.timing import wait_until
 
 
@@ -15,3 +18,22 @@ def eventually(check: Callable[[], bool], what: str, timeout_s: float = 30) -> N
         wait_until(check, what, timeout_s)
     except TimeoutError as error:
         pytest.fail(str(error))
+
+
+@contextmanager
+def functions_using(settings: Settings) -> Iterator[None]:
+    """Both functions read ``settings`` (and a client built from them) within the block.
+
+    The search function's dependencies are overridden the Powertools way; the ingest handler's
+    module-level lookups are patched. No cache is cleared: the real ones are never touched.
+    """
+    from functions.ingest import app as ingest_app
+    from functions.search import app as search_app
+
+    client = build_client(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(search_app.app.dependency_overrides, get_settings, lambda: settings)
+        patch.setitem(search_app.app.dependency_overrides, get_client, lambda: client)
+        patch.setattr(ingest_app, "get_settings", lambda: settings)
+        patch.setattr(ingest_app, "get_client", lambda: client)
+        yield

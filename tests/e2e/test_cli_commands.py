@@ -7,17 +7,17 @@ import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
+from docsearch_local.events import s3_notification
 from docsearch_local.paths import StackConfig
+from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DOCSEARCH = Path(sys.executable).parent / "docsearch"
@@ -57,7 +57,7 @@ def test_help_everywhere_and_usage_errors_exit_2() -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
-def test_upload_then_search_with_snippets(local_stack: StackConfig, tmp_path: Path) -> None:
+def test_upload_then_search_with_snippets(local_stack: StackConfig, s3: Any, tmp_path: Path) -> None:
     token = f"zq{uuid.uuid4().hex[:8]}"
     folder = tmp_path / "kiriman"
     (folder / "2024").mkdir(parents=True)
@@ -69,14 +69,10 @@ def test_upload_then_search_with_snippets(local_stack: StackConfig, tmp_path: Pa
     uploaded = run_json("upload", str(folder), "--prefix", prefix)
     keys = {f"{prefix}/kiriman/satu.txt", f"{prefix}/kiriman/2024/dua.md"}
     assert set(uploaded["uploaded"]) == keys and uploaded["failed"] == []
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     head = s3.head_object(Bucket=local_stack.bucket, Key=f"{prefix}/kiriman/2024/dua.md")
     assert head["ContentType"] == "text/markdown; charset=utf-8"
 
-    deadline = time.monotonic() + 30
-    while run_json("search", token)["total"] < 2:
-        assert time.monotonic() < deadline, "uploads not searchable within 30s"
-        time.sleep(0.5)
+    eventually(lambda: run_json("search", token)["total"] >= 2, "uploads searchable")
 
     answer = run_json("search", f"beras {token}")
     assert answer["total"] == 1 and answer["results"][0]["key"] == f"{prefix}/kiriman/satu.txt"
@@ -129,9 +125,8 @@ def test_unreachable_api_is_a_clear_failure() -> None:
 
 
 def test_backfill_indexes_a_bucket_that_existed_before_the_stack(
-    engine: OpenSearch, index_alias: str, local_stack: StackConfig
+    engine: OpenSearch, index_alias: str, local_stack: StackConfig, s3: Any
 ) -> None:
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     bucket = f"lama-{uuid.uuid4().hex[:8]}"  # no notifications: only a backfill can index it
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
     s3.put_object(Bucket=bucket, Key="arsip/satu.txt", Body=b"Gempa Cianjur\nGempa mengguncang Cianjur pagi ini.")
@@ -147,9 +142,7 @@ def test_backfill_indexes_a_bucket_that_existed_before_the_stack(
     assert (again["indexed"], again["unchanged"]) == (0, 2)  # identical content: no write
 
 
-def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: StackConfig) -> None:
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
-    sqs = boto3.client("sqs", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: StackConfig, s3: Any, sqs: Any) -> None:
     token = f"zq{uuid.uuid4().hex[:8]}"
     key = f"redrive/{token}.txt"
     # The object sits in a bucket without notifications, its only message dead in the DLQ:
@@ -157,13 +150,9 @@ def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: Stack
     bucket = f"sepi-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
     s3.put_object(Bucket=bucket, Key=key, Body=f"Kereta Cepat\nKereta cepat {token} mulai beroperasi.".encode())
-    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": bucket}, "object": {"key": key}}}
     dlq_url = sqs.get_queue_url(QueueName=local_stack.dlq)["QueueUrl"]
-    sqs.send_message(QueueUrl=dlq_url, MessageBody=json.dumps({"Records": [record]}))
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=s3_notification(bucket, key))
 
     moved = run_json("redrive")
     assert moved["moved"] >= 1
-    deadline = time.monotonic() + 30
-    while run_json("search", token)["total"] != 1:
-        assert time.monotonic() < deadline, "redriven message not indexed within 30s"
-        time.sleep(0.5)
+    eventually(lambda: run_json("search", token)["total"] == 1, "redriven message indexed")

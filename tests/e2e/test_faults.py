@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import requests
-from opensearchpy import OpenSearch
 
 from docsearch_cli.queues import queue_depths, redrive
 from docsearch_local import opensearch, stack
@@ -47,7 +46,7 @@ class FaultStack:
         self.s3, self.sqs = clients(config)
         self.queue_url = self.sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
         self.dlq_url = self.sqs.get_queue_url(QueueName=config.dlq)["QueueUrl"]
-        self.engine = OpenSearch(hosts=[config.opensearch_url], timeout=30)
+        self.engine = config.engine()
 
     def stop_engine(self) -> None:
         pid = read_pid(self.config.pidfile("opensearch"))

@@ -7,19 +7,18 @@ fails (it does not skip) when /usr/bin/chromium is missing.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from docsearch_local.paths import StackConfig
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,10 +38,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
 
 
 @pytest.fixture(scope="module")
-def corpus(local_stack: StackConfig) -> dict[str, Any]:
+def corpus(local_stack: StackConfig, s3: Any) -> dict[str, Any]:
     """13 flood reports with a unique token, from two sources; one has markup in its title."""
     token = f"zq{uuid.uuid4().hex[:8]}"
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     sources = {"kabarpagi.id": 8, "warta-timur.com": 5}
     keys = []
     n = 0
@@ -62,14 +60,12 @@ def corpus(local_stack: StackConfig) -> dict[str, Any]:
             metadata = {"source": source, "published-at": f"2024-0{1 + n % 9}-{10 + n:02d}"}
             s3.put_object(Bucket=local_stack.bucket, Key=key, Body=body.encode(), Metadata=metadata)
             keys.append(key)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def all_found() -> bool:
         answer = requests.get(f"{local_stack.api_url}/search", params={"q": token}, timeout=10).json()
-        if answer.get("total") == len(keys):
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"the {len(keys)} test articles were not searchable within 60s")
+        return bool(answer.get("total") == len(keys))
+
+    eventually(all_found, f"the {len(keys)} test articles searchable", timeout_s=60)
     yield {"token": token, "sources": sources, "total": len(keys)}
     for key in keys:
         s3.delete_object(Bucket=local_stack.bucket, Key=key)

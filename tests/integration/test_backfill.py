@@ -4,7 +4,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from opensearchpy import OpenSearch
 
@@ -16,9 +15,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
 
 
 def test_backfill_indexes_a_prefix_then_finds_it_unchanged(
-    engine: OpenSearch, index_alias: str, local_stack: StackConfig
+    engine: OpenSearch, index_alias: str, local_stack: StackConfig, s3: Any
 ) -> None:
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     prefix = f"bf-{uuid.uuid4().hex[:8]}/"
     articles = sorted(SAMPLES.iterdir())
     for path in articles:

@@ -6,8 +6,8 @@ nothing failed on the way, and the bench leaves no index or bucket behind.
 """
 
 from pathlib import Path
+from typing import Any
 
-import boto3
 import pytest
 from opensearchpy import OpenSearch
 
@@ -29,7 +29,9 @@ TINY = Options(
 )
 
 
-def test_bench_reports_every_figure_and_ratio(local_stack: StackConfig, engine: OpenSearch, tmp_path: Path) -> None:
+def test_bench_reports_every_figure_and_ratio(
+    local_stack: StackConfig, engine: OpenSearch, s3: Any, tmp_path: Path
+) -> None:
     bench = Bench(local_stack, TINY, log=lambda _: None)
     report = bench.run()
 
@@ -71,5 +73,4 @@ def test_bench_reports_every_figure_and_ratio(local_stack: StackConfig, engine: 
 
     # Nothing left behind: no bench index, no bench bucket.
     assert not engine.indices.get(index=f"{bench.prefix}-*", ignore_unavailable=True)
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     assert bench.bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}

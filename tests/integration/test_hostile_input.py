@@ -18,16 +18,15 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from opensearchpy import OpenSearch
 
-from docsearch import engine as engine_module
-from docsearch import settings as settings_module
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import StoredObject
+from docsearch_local.events import s3_notification
 from docsearch_local.gateway import serve
 from docsearch_local.paths import StackConfig
 from functions.search.app import app
+from tests.support import functions_using
 
 pytestmark = pytest.mark.integration
 
@@ -61,34 +60,21 @@ TAG = re.compile(r"<\s*/?\s*([a-zA-Z][^\s/>]*)")
 @pytest.fixture(scope="module")
 def api_url(local_stack: StackConfig) -> Iterator[str]:
     """The search function behind the local gateway, reading an index of hostile documents."""
-    client = OpenSearch(hosts=[local_stack.opensearch_url], timeout=30)
+    client = local_stack.engine()
     alias = "test-hostile-" + __import__("uuid").uuid4().hex[:8]
     ensure_index(client, alias)
-    messages = [
-        (key, json.dumps({"Records": [{"eventName": "ObjectCreated:Put", "s3": _s3(key)}]}))
-        for key in HOSTILE_DOCUMENTS
-    ]
+    messages = [(key, s3_notification(BUCKET, key)) for key in HOSTILE_DOCUMENTS]
     outcomes = ingest_messages(messages, client, alias, fetch=lambda b, k: StoredObject(b, k, HOSTILE_DOCUMENTS[k]))
     assert all(o.status == "done" for o in outcomes.values()), outcomes
     client.indices.refresh(index=alias)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INDEX_ALIAS", alias)
-        patch.setenv("OPENSEARCH_URL", local_stack.opensearch_url)
-        settings_module.get_settings.cache_clear()
-        engine_module.get_client.cache_clear()
+    with functions_using(local_stack.settings().model_copy(update={"index_alias": alias})):
         server = serve(0)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield f"http://127.0.0.1:{server.server_address[1]}"
         server.shutdown()
         server.server_close()
-    settings_module.get_settings.cache_clear()
-    engine_module.get_client.cache_clear()
     client.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
-
-
-def _s3(key: str) -> dict[str, Any]:
-    return {"bucket": {"name": BUCKET}, "object": {"key": key}}
 
 
 def assert_sane(response: requests.Response) -> None:

@@ -1,33 +1,22 @@
 """Ingest against the real engine and the S3 emulation: the handler path without the queue."""
 
-import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from opensearchpy import OpenSearch
 
+from docsearch.engine import build_client
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import fetch_object
+from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration
-
-
-def _message(event_name: str, bucket: str, key: str) -> str:
-    from urllib.parse import quote_plus
-
-    record = {"eventName": event_name, "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key)}}}
-    return json.dumps({"Records": [record]})
-
-
-@pytest.fixture
-def s3(local_stack: StackConfig) -> Any:
-    return boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
 
 
 def _fetch(bucket: str, key: str) -> Any:
@@ -46,10 +35,10 @@ def test_batch_indexes_replaces_skips_and_deletes(
 
     outcomes = ingest_messages(
         [
-            ("m1", _message("ObjectCreated:Put", bucket, good)),
-            ("m2", _message("ObjectCreated:Put", bucket, empty)),
+            ("m1", s3_notification(bucket, good)),
+            ("m2", s3_notification(bucket, empty)),
             ("m3", "this is not an S3 notification"),
-            ("m4", _message("ObjectCreated:Put", bucket, f"{prefix}/already-gone.txt")),
+            ("m4", s3_notification(bucket, f"{prefix}/already-gone.txt")),
         ],
         engine,
         index_alias,
@@ -63,12 +52,14 @@ def test_batch_indexes_replaces_skips_and_deletes(
     assert doc["title"] == "Banjir Jakarta" and doc["key"] == good
 
     s3.put_object(Bucket=bucket, Key=good, Body=b"Banjir Surut\nWarga kembali ke rumah.")
-    ingest_messages([("m5", _message("ObjectCreated:Put", bucket, good))], engine, index_alias, _fetch)
+    ingest_messages([("m5", s3_notification(bucket, good))], engine, index_alias, _fetch)
     engine.indices.refresh(index=index_alias)
     assert engine.count(index=index_alias)["count"] == 1
     assert engine.get(index=index_alias, id=document_id(bucket, good))["_source"]["title"] == "Banjir Surut"
 
-    outcomes = ingest_messages([("m6", _message("ObjectRemoved:Delete", bucket, good))], engine, index_alias, _fetch)
+    outcomes = ingest_messages(
+        [("m6", s3_notification(bucket, good, "ObjectRemoved:Delete"))], engine, index_alias, _fetch
+    )
     assert outcomes["m6"].deleted == 1
     engine.indices.refresh(index=index_alias)
     assert engine.count(index=index_alias)["count"] == 0
@@ -76,44 +67,22 @@ def test_batch_indexes_replaces_skips_and_deletes(
 
 def test_engine_down_asks_for_retry(index_alias: str, s3: Any, local_stack: StackConfig) -> None:
     s3.put_object(Bucket=local_stack.bucket, Key="it-down.txt", Body=b"Judul\nIsi.")
-    unreachable = OpenSearch(hosts=["http://127.0.0.1:9"], timeout=1, max_retries=0)
+    unreachable = local_stack.settings(timeout_s=1).model_copy(update={"opensearch_url": "http://127.0.0.1:9"})
     outcomes = ingest_messages(
-        [("m1", _message("ObjectCreated:Put", local_stack.bucket, "it-down.txt"))], unreachable, index_alias, _fetch
+        [("m1", s3_notification(local_stack.bucket, "it-down.txt"))], build_client(unreachable), index_alias, _fetch
     )
     assert outcomes["m1"].status == "retry"
 
 
-def test_handler_returns_whole_batch_when_engine_is_down(
-    monkeypatch: pytest.MonkeyPatch, local_stack: StackConfig
-) -> None:
-    from docsearch import engine as engine_module
-    from docsearch import settings as settings_module
+def test_handler_returns_whole_batch_when_engine_is_down(use_functions: Callable[..., Any]) -> None:
     from functions.ingest import app
 
-    monkeypatch.setenv("OPENSEARCH_URL", "http://127.0.0.1:9")
-    settings_module.get_settings.cache_clear()
-    engine_module.get_client.cache_clear()
-    try:
-        event = {
-            "Records": [
-                {
-                    "messageId": "a",
-                    "receiptHandle": "r",
-                    "body": "{}",
-                    "attributes": {},
-                    "messageAttributes": {},
-                    "md5OfBody": "",
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:ap-southeast-3:0:q",
-                    "awsRegion": "ap-southeast-3",
-                }
-            ]
-        }
-        with pytest.raises(Exception):  # engine down before anything is read: the whole batch is retried
-            app.lambda_handler(event, LocalContext("ingest"))
-    finally:
-        settings_module.get_settings.cache_clear()
-        engine_module.get_client.cache_clear()
+    use_functions(opensearch_url="http://127.0.0.1:9")
+    event = to_sqs_event(
+        [{"MessageId": "a", "ReceiptHandle": "r", "Body": "{}"}], "arn:aws:sqs:ap-southeast-3:0:q", "ap-southeast-3"
+    )
+    with pytest.raises(Exception):  # engine down before anything is read: the whole batch is retried
+        app.lambda_handler(event, LocalContext("ingest"))
 
 
 def test_bad_files_are_skipped_without_poisoning_the_batch(
@@ -132,7 +101,7 @@ def test_bad_files_are_skipped_without_poisoning_the_batch(
     for name, body in files.items():
         s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=body)
     ensure_index(engine, index_alias)
-    messages = [(name, _message("ObjectCreated:Put", bucket, f"{prefix}/{name}")) for name in files]
+    messages = [(name, s3_notification(bucket, f"{prefix}/{name}")) for name in files]
     outcomes = ingest_messages(messages, engine, index_alias, lambda b, k: fetch_object(b, k, 1024))
     assert all(outcome.status == "done" for outcome in outcomes.values())
     assert outcomes["good.txt"].indexed == 1
@@ -160,8 +129,8 @@ def test_transient_fetch_error_retries_only_its_message(
 
     outcomes = ingest_messages(
         [
-            ("ok", _message("ObjectCreated:Put", local_stack.bucket, "it-ok.txt")),
-            ("slow", _message("ObjectCreated:Put", local_stack.bucket, "it-throttled.txt")),
+            ("ok", s3_notification(local_stack.bucket, "it-ok.txt")),
+            ("slow", s3_notification(local_stack.bucket, "it-throttled.txt")),
         ],
         engine,
         index_alias,
@@ -191,7 +160,7 @@ def test_a_batch_reads_its_objects_concurrently(engine: OpenSearch, index_alias:
             active -= 1
         return StoredObject(bucket, key, f"Judul {key}\nIsi berita {key} yang cukup panjang.".encode())
 
-    messages = [(f"m{i}", _message("ObjectCreated:Put", "b", f"k{i}.txt")) for i in range(6)]
+    messages = [(f"m{i}", s3_notification("b", f"k{i}.txt")) for i in range(6)]
     outcomes = ingest_messages(messages, engine, index_alias, slow_fetch)
     assert all(o.indexed == 1 for o in outcomes.values())
     assert peak > 1
@@ -202,7 +171,7 @@ def test_events_never_auto_create_an_index_without_our_mapping(engine: OpenSearc
 
     # No ensure_index: the alias does not exist (as if it were removed under a warm function).
     outcomes = ingest_messages(
-        [("m1", _message("ObjectCreated:Put", "b", "a.txt")), ("m2", _message("ObjectRemoved:Delete", "b", "c.txt"))],
+        [("m1", s3_notification("b", "a.txt")), ("m2", s3_notification("b", "c.txt", "ObjectRemoved:Delete"))],
         engine,
         index_alias,
         lambda bucket, key: StoredObject(bucket, key, b"Judul\nIsi berita yang cukup panjang untuk diindeks."),

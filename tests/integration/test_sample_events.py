@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
 import pytest
 from opensearchpy import OpenSearch
 
@@ -33,24 +32,18 @@ def _s3_records(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def handlers(monkeypatch: pytest.MonkeyPatch, local_stack: StackConfig, index_alias: str) -> Iterator[Any]:
-    """The two handlers, with settings read afresh for this test's alias."""
-    from docsearch import engine, settings
+def handlers(use_functions: Callable[..., Any], index_alias: str) -> Any:
+    """The two handlers, on this test's alias."""
     from functions.ingest import app as ingest_app
     from functions.search import app as search_app
 
-    monkeypatch.setenv("INDEX_ALIAS", index_alias)
-    settings.get_settings.cache_clear()
-    engine.get_client.cache_clear()
-    yield ingest_app.lambda_handler, search_app.lambda_handler
-    settings.get_settings.cache_clear()
-    engine.get_client.cache_clear()
+    use_functions(index_alias=index_alias)
+    return ingest_app.lambda_handler, search_app.lambda_handler
 
 
 @pytest.fixture
-def uploaded(local_stack: StackConfig) -> Iterator[list[str]]:
+def uploaded(local_stack: StackConfig, s3: Any) -> Iterator[list[str]]:
     """The objects the sample SQS batch announces as created, put in the local bucket."""
-    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     created = [r for r in _s3_records(_load("sqs-s3-batch.json")) if r["eventName"].startswith("ObjectCreated")]
     keys = [unquote_plus(r["s3"]["object"]["key"]) for r in created]
     for key in keys:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch, helpers
 
+from docsearch.errors import DocumentNotFound
 from docsearch.index.definition import ensure_index
-from docsearch.search.documents import DocumentNotFound, get_document
+from docsearch.search.documents import get_document
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.run import search
 from eval.corpus import sample_set

@@ -1,16 +1,14 @@
 """The search handler in-process, fed the exact HTTP API v2 events the local gateway builds."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.engine import get_client
 from docsearch.index.definition import ensure_index
-from docsearch.settings import get_settings
 from docsearch_local.gateway import to_http_api_event
 from docsearch_local.lambda_context import LocalContext
 from functions.search import app
@@ -20,10 +18,8 @@ OPENAPI_COPY = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 @pytest.fixture
-def api(engine: OpenSearch, index_alias: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("INDEX_ALIAS", index_alias)
-    get_settings.cache_clear()
-    get_client.cache_clear()
+def api(engine: OpenSearch, index_alias: str, use_functions: Callable[..., Any]) -> Iterator[str]:
+    use_functions(index_alias=index_alias)
     ensure_index(engine, index_alias)
     docs = {
         "a1": {"key": "a.txt", "title": "Banjir di Jakarta", "body": "Banjir <b>besar</b> & hujan.", "source": "a.id"},
@@ -34,8 +30,6 @@ def api(engine: OpenSearch, index_alias: str, monkeypatch: pytest.MonkeyPatch) -
         engine.index(index=index_alias, id=doc_id, body=doc)
     engine.indices.refresh(index=index_alias)
     yield index_alias
-    get_settings.cache_clear()
-    get_client.cache_clear()
 
 
 def _get(target: str) -> tuple[int, dict[str, str], Any]:
@@ -99,15 +93,9 @@ def test_openapi_is_published_and_matches_the_committed_copy(api: str) -> None:
     assert live == committed, "run `make openapi` and commit docs/openapi.json"
 
 
-def test_engine_down_is_503_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENSEARCH_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
-    get_settings.cache_clear()
-    get_client.cache_clear()
-    try:
-        for target in ("/search?q=banjir", "/documents/abc", "/health"):
-            status, headers, body = _get(target)
-            assert status == 503 and headers.get("Retry-After"), target
-            assert body["error"]["code"] == "engine_unavailable"
-    finally:
-        get_settings.cache_clear()
-        get_client.cache_clear()
+def test_engine_down_is_503_with_retry_after(use_functions: Callable[..., Any]) -> None:
+    use_functions(opensearch_url="http://127.0.0.1:9")  # nothing listens on the discard port
+    for target in ("/search?q=banjir", "/documents/abc", "/health"):
+        status, headers, body = _get(target)
+        assert status == 503 and headers.get("Retry-After"), target
+        assert body["error"]["code"] == "engine_unavailable"

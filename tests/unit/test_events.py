@@ -3,18 +3,16 @@ import json
 import pytest
 
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
+from docsearch_local.events import s3_notification
 
 
 def _notification(event_name: str, key: str, sequencer: str = "0A1") -> str:
-    record = {
-        "eventName": event_name,
-        "s3": {"bucket": {"name": "docsearch-articles"}, "object": {"key": key, "size": 12, "sequencer": sequencer}},
-    }
-    return json.dumps({"Records": [record]})
+    return s3_notification("docsearch-articles", key, event_name, sequencer=sequencer, size=12)
 
 
 def test_created_object_with_encoded_key_is_decoded() -> None:
-    body = _notification("ObjectCreated:Put", "berita/kunci+dengan+spasi%2Bplus+%C3%A9.txt")
+    body = _notification("ObjectCreated:Put", "berita/kunci dengan spasi+plus é.txt")
+    assert '"berita/kunci+dengan+spasi%2Bplus+%C3%A9.txt"' in body  # as S3 encodes it
     assert parse_notification(body) == [
         ObjectChange("upsert", "docsearch-articles", "berita/kunci dengan spasi+plus é.txt", "0A1", 12)
     ]
@@ -47,9 +45,5 @@ def test_malformed_messages_are_rejected(body: str) -> None:
 
 def test_lifecycle_expiry_and_delete_markers_are_deletes_with_their_sequencer() -> None:
     for name in ("LifecycleExpiration:Delete", "ObjectRemoved:DeleteMarkerCreated"):
-        record = {
-            "eventName": name,
-            "s3": {"bucket": {"name": "b"}, "object": {"key": "a.txt", "sequencer": "0055AED6DCD90281E5"}},
-        }
-        [change] = parse_notification(json.dumps({"Records": [record]}))
+        [change] = parse_notification(s3_notification("b", "a.txt", name, sequencer="0055AED6DCD90281E5"))
         assert (change.action, change.sequencer) == ("delete", "0055AED6DCD90281E5")
