@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -97,19 +99,16 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import backfill  # the ingest library's bulk indexing of what is in the bucket
-    from docsearch.index.definition import ensure_index
+    from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
 
     target.need("bucket")
     client = target.opensearch()
-    ensure_index(client, target.index_alias)
     with out.progress("indexing", "objects") as progress:
         summary = backfill(target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress)
-    is_dataclass = dataclasses.is_dataclass(summary) and not isinstance(summary, type)
-    data = dataclasses.asdict(summary) if is_dataclass else dict(vars(summary))
+    data = dataclasses.asdict(summary)
     facts = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
     out.result(data, [f"backfill of s3://{target.bucket}/{args.prefix} into {target.index_alias}: {facts}"])
-    return EXIT_FAILURE if int(data.get("failed", 0) or 0) else EXIT_OK
+    return EXIT_FAILURE if summary.failed else EXIT_OK
 
 
 def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -173,77 +172,36 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
-    client = target.opensearch()
-    alias = target.index_alias
-    data: dict[str, Any] = {"alias": alias, "indices": [], "documents": 0, "sources": 0, "top_sources": []}
-    data.update({"index_bytes": None, "queue": None, "dlq": None})
-    if client.indices.exists_alias(name=alias):
-        data["indices"] = sorted(client.indices.get_alias(name=alias))
-        aggs = {"sources": {"cardinality": {"field": "source"}}, "top": {"terms": {"field": "source", "size": 10}}}
-        answer = client.search(index=alias, body={"size": 0, "track_total_hits": True, "aggs": aggs})
-        data["documents"] = int(answer["hits"]["total"]["value"])
-        data["sources"] = int(answer["aggregations"]["sources"]["value"])
-        data["top_sources"] = [
-            {"value": b["key"], "count": b["doc_count"]} for b in answer["aggregations"]["top"]["buckets"]
-        ]
-        try:
-            store = client.indices.stats(index=alias, metric="store")
-            data["index_bytes"] = int(store["_all"]["primaries"]["store"]["size_in_bytes"])
-        except Exception:  # OpenSearch Serverless has no index stats API
-            data["index_bytes"] = None
+    from docsearch.index.stats import index_stats
+    from docsearch_cli.queues import queue_depths
+
+    data: dict[str, Any] = dataclasses.asdict(index_stats(target.opensearch(), target.index_alias))
+    data.update({"queue": None, "dlq": None})
     try:
-        depths = _queue_depths(target)
-        data["queue"], data["dlq"] = depths.get("queue"), depths.get("dlq")
+        queue_url, dlq_url = target.queue_urls()
+        data.update(queue_depths(target.client("sqs"), queue_url, dlq_url))
     except Exception as error:  # the queues are optional for stats: say why they are missing
         data["queue_error"] = str(error)
     size = render.human_bytes(data["index_bytes"]) if data["index_bytes"] is not None else "n/a"
+    top = ", ".join(f"{s['value']} {s['count']}" for s in data["top_sources"][:5])
+    dlq_waiting = bool(data["dlq"] and any(data["dlq"].values()))
     lines: list[Any] = [
-        f"index      {alias} -> {', '.join(data['indices']) or '(none yet)'}",
+        f"index      {data['alias']} -> {', '.join(data['indices']) or '(none yet)'}",
         f"documents  {data['documents']}",
-        f"sources    {data['sources']}"
-        + (
-            f"  (top: {', '.join(f'{s["value"]} {s["count"]}' for s in data['top_sources'][:5])})"
-            if data["sources"]
-            else ""
-        ),
+        f"sources    {data['sources']}" + (f"  (top: {top})" if data["sources"] else ""),
         f"index size {size}",
         f"queue      {_depth_text(data['queue'])}",
         f"DLQ        {_depth_text(data['dlq'])}"
-        + ("  <- run `docsearch redrive` after fixing the cause" if _dlq_waiting(data) else ""),
+        + ("  <- run `docsearch redrive` after fixing the cause" if dlq_waiting else ""),
     ]
     out.result(data, lines)
     return EXIT_OK
 
 
-def _queue_depths(target: Target) -> dict[str, Any]:
-    queue_url, dlq_url = target.queue_urls()
-    sqs = target.client("sqs")
-    try:
-        from docsearch_cli.queues import queue_depths  # the reliability side's queue helpers
-    except ImportError:
-        return {name: _approximate(sqs, url) for name, url in (("queue", queue_url), ("dlq", dlq_url))}
-    return dict(queue_depths(sqs, queue_url, dlq_url))
-
-
-def _approximate(sqs: Any, url: str) -> dict[str, int]:
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return {"visible": int(attributes[names[0]]), "in_flight": int(attributes[names[1]])}
-
-
-def _depth_text(depth: Any) -> str:
+def _depth_text(depth: dict[str, int] | None) -> str:
     if depth is None:
         return "n/a"
-    if isinstance(depth, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in depth.items())
-    return str(depth)
-
-
-def _dlq_waiting(data: dict[str, Any]) -> bool:
-    dlq = data.get("dlq")
-    if isinstance(dlq, dict):
-        return any(isinstance(v, int) and v > 0 for v in dlq.values())
-    return isinstance(dlq, int) and dlq > 0
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in depth.items())
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -279,7 +237,7 @@ def _bucket_filler(target: Target, prefix: str) -> Callable[[Any, str, Progress 
         from docsearch.index.backfill import backfill
 
         summary = backfill(target.client("s3"), target.bucket, prefix, client, index, on_progress)
-        return int(getattr(summary, "indexed", 0))
+        return summary.indexed
 
     return fill
 
@@ -374,8 +332,41 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """argparse, plus "did you mean …?" for a mistyped command or option (what click and typer users get).
+
+    Exits 2 on bad usage, 0 for --help, as argparse does.
+    """
+    parser = build_parser()
+    commands: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:  # argparse has no public accessor for its subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            commands = dict(action.choices)
+    words = [word for word in argv if not word.startswith("-")]
+    if words and words[0] not in commands and not {"-h", "--help", "--version"} & set(argv):
+        parser.error(_unknown("command", words[0], list(commands)))
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = commands[args.command]
+        options = [option for action in command._actions for option in action.option_strings]
+        unknown = next((word for word in extras if word.startswith("-")), None)
+        if unknown is None:
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
+        command.error(_unknown("option", unknown.split("=", 1)[0], options))
+    return args
+
+
+def _unknown(kind: str, word: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    if close:
+        hint = f"; did you mean {close[0]!r}?"
+    else:
+        hint = f" (choose from {', '.join(sorted(known))})" if kind == "command" else " (see --help)"
+    return f"unknown {kind} {word!r}{hint}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)  # exits 2 on bad usage, 0 for --help
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     out = Output(args.json)
     started = time.monotonic()
     try:
@@ -383,8 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args, target, out))
     except (UsageError, TargetError) as error:
         return _fail(out, EXIT_USAGE, "usage", str(error))
-    except ImportError as error:
-        return _fail(out, EXIT_FAILURE, "unavailable", f"this build lacks a part the command needs: {error}")
+    except BrokenPipeError:  # `docsearch stats --json | head`: the reader left, nothing more to say
+        return _reader_gone()
     except KeyboardInterrupt:
         return _fail(out, 130, "interrupted", f"interrupted after {time.monotonic() - started:.1f}s")
     except Exception as error:  # anything unreachable or refused: one clear line, no stack trace
@@ -392,14 +383,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _describe(error: Exception) -> str:
-    from docsearch.errors import EngineUnavailable
+    from botocore.exceptions import EndpointConnectionError
 
-    if isinstance(error, CommandFailed | EngineUnavailable):
+    from docsearch.errors import DocsearchError, EngineUnavailable
+
+    if isinstance(error, EngineUnavailable | EndpointConnectionError):
+        return f"cannot connect: {error}. Is the stack up (`make up`), or are the endpoints right?"
+    if isinstance(error, CommandFailed | DocsearchError):
         return str(error)
-    name = type(error).__name__
-    if "Connection" in name or "EndpointConnection" in name:
-        return f"cannot connect ({name}): {error}. Is the stack up (`make up`), or are the endpoints right?"
-    return f"{name}: {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _reader_gone() -> int:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again (Python's own advice)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_FAILURE
 
 
 def _fail(out: Output, code: int, kind: str, message: str) -> int:

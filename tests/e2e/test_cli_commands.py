@@ -101,6 +101,14 @@ def test_stats(local_stack: StackConfig) -> None:
     assert human.returncode == 0 and "documents" in human.stdout and "DLQ" in human.stdout
 
 
+def test_output_into_a_pipe_closed_early_ends_quietly(local_stack: StackConfig) -> None:
+    """`docsearch stats --json | head -0`: head is gone before the first write."""
+    done = subprocess.run(
+        ["sh", "-c", f"'{DOCSEARCH}' stats --json | head -0"], capture_output=True, text=True, timeout=120
+    )
+    assert done.stderr == "", done.stderr
+
+
 def test_reindex_and_direct_search(engine: OpenSearch, index_alias: str, local_stack: StackConfig) -> None:
     first = ensure_index(engine, index_alias)
     body = {"key": "r/1.txt", "bucket": "b", "title": "Pemilu Serentak", "body": "Partisipasi pemilih pemilu naik."}

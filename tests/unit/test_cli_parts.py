@@ -6,7 +6,6 @@ import io
 import json
 import sys
 import types
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +117,7 @@ def test_local_stack_by_default_and_overrides(monkeypatch: pytest.MonkeyPatch) -
     assert target.api_url == "https://x.example" and target.index_alias == "lain" and target.bucket == "ember"
 
 
-def test_aws_with_a_profile_signs_opensearch(monkeypatch: pytest.MonkeyPatch) -> None:
-    import boto3
-
-    monkeypatch.setattr(boto3, "Session", lambda **kw: types.SimpleNamespace(region_name=kw.get("region_name")))
+def test_aws_with_a_profile_signs_opensearch(fake_aws: None) -> None:
     target = resolve(
         _args(
             "--profile",
@@ -138,39 +134,6 @@ def test_aws_with_a_profile_signs_opensearch(monkeypatch: pytest.MonkeyPatch) ->
     assert target.signs_opensearch and target.opensearch_service == "aoss"
     es = resolve(_args("--profile", "p", "--opensearch-url", "https://search-d.ap-southeast-3.es.amazonaws.com"))
     assert es.opensearch_service == "es" and es.region == "ap-southeast-3"
-
-
-@dataclass
-class FakeSummary:
-    listed: int
-    indexed: int
-    skipped: int
-    failed: int
-
-
-def test_backfill_command_calls_the_library(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    calls: list[dict[str, Any]] = []
-
-    def backfill(s3: Any, bucket: str, prefix: str, client: Any, index: str, on_progress: Any = None) -> FakeSummary:
-        on_progress(1, 2)
-        calls.append({"bucket": bucket, "prefix": prefix, "index": index})
-        return FakeSummary(listed=2, indexed=2, skipped=0, failed=0)
-
-    monkeypatch.setitem(sys.modules, "docsearch.index.backfill", types.SimpleNamespace(backfill=backfill))
-    monkeypatch.setattr("docsearch.index.definition.ensure_index", lambda client, alias: f"{alias}-v1")
-    code = cli.main(["backfill", "--prefix", "berita/", "--index", "uji", "--bucket", "ember", "--json"])
-    assert code == 0
-    assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji"}]
-    assert json.loads(capsys.readouterr().out) == {"listed": 2, "indexed": 2, "skipped": 0, "failed": 0}
-
-    monkeypatch.setitem(
-        sys.modules,
-        "docsearch.index.backfill",
-        types.SimpleNamespace(backfill=lambda *a, **k: FakeSummary(listed=1, indexed=0, skipped=0, failed=1)),
-    )
-    assert cli.main(["backfill", "--json"]) == 1  # something failed: exit 1
 
 
 def test_redrive_command_calls_the_queue_helper(
@@ -196,13 +159,42 @@ def test_failures_are_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_aws_without_the_values_a_command_needs_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    fake_aws: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import boto3
-
-    monkeypatch.setattr(boto3, "Session", lambda **kw: types.SimpleNamespace(region_name="ap-southeast-3"))
     (tmp_path / "a.txt").write_text("x")
     assert cli.main(["upload", str(tmp_path / "a.txt"), "--profile", "p"]) == 2
     assert "--bucket" in capsys.readouterr().err
     assert cli.main(["search", "banjir", "--profile", "p"]) == 2
     assert "--api-url" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["serach", "banjir"], "unknown command 'serach'; did you mean 'search'?"),
+        (["stat"], "did you mean 'stats'?"),
+        (["search", "banjir", "--szie", "5"], "unknown option '--szie'; did you mean '--size'?"),
+        (["upload", "a.txt", "--prefx=berita"], "did you mean '--prefix'?"),
+        (["reindex", "--keep-olds"], "did you mean '--keep-old'?"),
+        (["frobnicate"], "choose from backfill, redrive, reindex, search, stats, upload"),
+    ],
+)
+def test_typos_get_a_suggestion_and_exit_2(argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        cli.main(argv)
+    assert exit.value.code == 2 and hint in capsys.readouterr().err
+
+
+def test_a_closed_output_pipe_is_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`docsearch stats --json | head`: the reader leaves early; the command ends quietly, exit 1."""
+
+    def closed_pipe(*args: Any) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_redrive", closed_pipe)
+    monkeypatch.setattr(cli, "_reader_gone", lambda: cli.EXIT_FAILURE)  # keep pytest's own stdout
+    assert cli.main(["redrive", "--queue-url", "http://q/ingest", "--dlq-url", "http://q/dlq"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "BrokenPipe" not in captured.err
