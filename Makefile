@@ -9,10 +9,10 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 # No PYTHONPATH: `make venv` installs the packages (editable) and targets run from the repository root.
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick
+.PHONY: help venv up down status demo backfill test check unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "python3.12 is needed (Lambda's runtime)"; exit 1; }
@@ -41,6 +41,8 @@ backfill: up ## index everything already in the local bucket (PREFIX=... for par
 
 test: venv browser lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
 	$(PY) -m pytest tests
+
+check: lint unit ## the quick gate before a commit: ruff, mypy and the unit tests (seconds, no servers)
 
 unit: venv ## unit tests only (no servers)
 	$(PY) -m pytest tests/unit
@@ -92,7 +94,7 @@ browser: ## Debian's chromium for the page's browser test (apt-get, as root; Pla
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	else echo "chromium is missing and only root can apt-get install it: the browser test will FAIL (see README 'Search page')"; fi
+	else echo "chromium is missing and only root can apt-get install it: the browser test will FAIL (see docs/search-page.md)"; fi
 
 diagram: ## docs/architecture.png from docs/architecture.dot (Graphviz `dot`, apt-get installed if missing)
 	@command -v dot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }

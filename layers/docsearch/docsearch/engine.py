@@ -18,7 +18,7 @@ from docsearch.settings import Settings, get_settings
 
 # Gzip request bodies (and ask for gzip answers)? Off: `make bench` measured gzip slower on both paths
 # (ingest -15%, search p50 +29%): our payloads are small (a 10-document _bulk, one page of hits) and the
-# function's fraction of a vCPU pays for compressing them. README "Performance".
+# function's fraction of a vCPU pays for compressing them. docs/performance.md.
 HTTP_COMPRESS = False
 
 
