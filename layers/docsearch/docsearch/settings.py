@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 DEFAULT_REGION = "ap-southeast-3"
 DEFAULT_INDEX_ALIAS = "articles"
-DEFAULT_SERVICE_NAME = "docsearch"
 
 
 class Settings(BaseModel):
@@ -29,8 +28,6 @@ class Settings(BaseModel):
     region: str = Field(DEFAULT_REGION, alias="AWS_REGION")
     index_alias: str = Field(DEFAULT_INDEX_ALIAS, alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     max_object_bytes: int = Field(DEFAULT_MAX_OBJECT_BYTES, alias="MAX_OBJECT_BYTES", gt=0)
-    # Each function's own name in logs and metrics (the template sets it per function).
-    service_name: str = Field(DEFAULT_SERVICE_NAME, alias="POWERTOOLS_SERVICE_NAME")
 
     @classmethod
     def from_env(cls) -> Settings:
