@@ -3,7 +3,7 @@
 Ranking, in short (the README's "Searching" section says it for users):
 - every plain word is matched on the stemmed fields (title boosted over body, synonyms and
   abbreviations expanded at query time), term-centric across title and body (``cross_fields``),
-  with a minimum-should-match that keeps long queries precise;
+  with a minimum-should-match that keeps keyword queries precise (questions have none: questions.py);
 - a typo-tolerant variant of the same clause (on the unstemmed fields, edits only in words of
   six letters or more, see ``FUZZINESS``) can also satisfy the query, at a fraction of the weight;
 - exact (unstemmed) matches and the words appearing as a phrase add to the score, so exact
@@ -33,10 +33,8 @@ FACET_SIZE = 20
 TITLE_BOOST = 2
 STEMMED_FIELDS = [f"title^{TITLE_BOOST}", "body"]
 EXACT_FIELDS = [f"title.exact^{TITLE_BOOST}", "body.exact"]
-# One or two words: all must match; three or four: all but one; five or more: a quarter of them.
-# Chosen by measurement (`make eval`): a stricter "2<75%" drops FacQA Recall@10 from 0.92 to 0.65, because
-# question-style queries share only a few words with their answer passage; plain OR would gain 0.02 there
-# but lets long keyword queries return everything that shares one word.
+# Keyword queries: one or two words must all match; three or four: all but one; five or more: a quarter.
+# Plain OR would let long keyword queries return everything that shares one word (the precision probes).
 MINIMUM_SHOULD_MATCH = "2<-1 4<25%"
 # Questions ("Dimanakah letak Pyongyang?", see questions.py) keep template words their answer lacks:
 # no minimum, any of their words can match, and BM25 ranks the passages holding the most (and rarest).
