@@ -83,3 +83,15 @@ def test_stem_overrides_keep_news_words_apart_and_together(engine: OpenSearch, i
     assert _ids(engine, index_alias, "peringkat") == ["rank"]  # not "meningkat"
     assert _ids(engine, index_alias, "nilai") == ["assess"]  # menilai and nilai share their root
     assert _ids(engine, index_alias, "pertemuan") == ["meet"]  # bertemu and pertemuan too
+
+
+def test_a_question_finds_the_passage_that_lacks_its_template_words(engine: OpenSearch, index_alias: str) -> None:
+    bodies = {
+        "capital": "Pyongyang adalah ibu kota Korea Utara dan kota terbesar di negara itu.",
+        "summit": "Para menteri luar negeri ASEAN bertemu di Vientiane pekan ini.",
+    }
+    _index(engine, index_alias, {doc_id: {"title": "", "body": body} for doc_id, body in bodies.items()})
+    assert _ids(engine, index_alias, "Dimanakah letak Pyongyang?") == ["capital"]
+    assert _ids(engine, index_alias, "Apa nama ibu kota Korea Utara?")[0] == "capital"
+    # Keywords stay precise: two words must both match, so nothing shares only "letak".
+    assert _ids(engine, index_alias, "letak Pyongyang") == []
