@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+from functools import partial
 from pathlib import Path
 
 from docsearch.engine import build_client
 from docsearch.settings import Settings
 from docsearch_local.paths import stack_config
-from eval.corpus import facqa_set, sample_set
+from eval.corpus import facqa_set, query_number, question_set, sample_set
 from eval.report import evaluate, table
 
 DEFAULT_FACQA_QUERIES = 1000
+
+
+def _has_parity(parity: int, query_id: str) -> bool:
+    return query_number(query_id) % 2 == parity
 
 
 def main() -> None:
@@ -27,12 +32,17 @@ def main() -> None:
     parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL") or stack_config().opensearch_url)
     args = parser.parse_args()
     client = build_client(Settings(opensearch_url=args.opensearch, opensearch_timeout_s=120))
-    sets = [sample_set()]
+    sets = [sample_set(), question_set()]
     if args.facqa:
         sets.append(facqa_set(args.facqa, limit=args.facqa_queries or None))
     for labelled in sets:
         results = evaluate(client, labelled)
         print(table(labelled, results), end="\n\n", flush=True)
+        if labelled.name not in ("samples", "questions"):
+            # Ranking was tuned on the even query ids of FacQA only; the odd ones are held out.
+            for half, parity in (("tuning half: even ids", 0), ("held-out half: odd ids", 1)):
+                part = [scores.subset(partial(_has_parity, parity)) for scores in results]
+                print(table(labelled, part, title=f"{labelled.name}, {half}"), end="\n\n", flush=True)
         for scores in results:
             if scores.probe_failures:
                 print(f"  {scores.system}: precision probes failed: {', '.join(scores.probe_failures)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from docsearch.ingest.extract import extract_article
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO / "samples" / "articles"
 SAMPLES_QUERIES = Path(__file__).resolve().parent / "data" / "samples_queries.jsonl"
+# Natural questions (question words, a trailing '?') whose answers are in the sample articles.
+SAMPLES_QUESTIONS = Path(__file__).resolve().parent / "data" / "samples_questions.jsonl"
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,11 @@ class LabelledSet:
     queries: list[Query] = field(default_factory=list)
 
 
-def sample_set() -> LabelledSet:
-    """Our own sample articles (extracted by the real extraction code) and our labelled queries."""
+def sample_set(queries_file: Path = SAMPLES_QUERIES, name: str = "samples") -> LabelledSet:
+    """Our own sample articles (extracted by the real extraction code) and labelled queries over them.
+
+    The default is the keyword set (with its precision probes); ``question_set`` asks questions instead.
+    """
     docs = []
     for path in sorted(SAMPLES_DIR.iterdir()):
         if path.name.startswith("."):
@@ -47,20 +53,32 @@ def sample_set() -> LabelledSet:
         article = extract_article(path.read_bytes())
         docs.append(Doc(id=path.stem, title=article.title, body=article.body))
     queries = []
-    for number, line in enumerate(SAMPLES_QUERIES.read_text(encoding="utf-8").splitlines()):
+    prefix = name[0]
+    for number, line in enumerate(queries_file.read_text(encoding="utf-8").splitlines()):
         if not line.strip():
             continue
         item = json.loads(line)
         queries.append(
             Query(
-                id=f"s{number:03d}",
+                id=f"{prefix}{number:03d}",
                 text=item["query"],
                 relevant={doc_id: 1 for doc_id in item["relevant"]},
                 excluded=frozenset(item.get("excluded", [])),
                 note=item.get("note", ""),
             )
         )
-    return LabelledSet("samples", docs, queries)
+    return LabelledSet(name, docs, queries)
+
+
+def question_set() -> LabelledSet:
+    """The sample articles asked natural questions (the other query style next to the keyword set)."""
+    return sample_set(SAMPLES_QUESTIONS, name="questions")
+
+
+def query_number(query_id: str) -> int:
+    """The number at the end of a query id (``facqa-q0042`` -> 42): how FacQA is split into halves."""
+    match = re.search(r"(\d+)$", query_id)
+    return int(match.group(1)) if match else 0
 
 
 def facqa_set(folder: Path, limit: int | None = None, seed: int = 13) -> LabelledSet:

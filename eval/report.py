@@ -2,29 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from opensearchpy import OpenSearch
 
 from eval.corpus import LabelledSet, Query
-from eval.metrics import CUTOFF, ndcg, recall, reciprocal_rank
-from eval.systems import System, indexed_systems
+from eval.metrics import CUTOFF, ndcg, paired_randomization, recall, reciprocal_rank
+from eval.systems import PIPELINE, System, indexed_systems
 
 METRICS = ("MRR@10", "nDCG@10", "Recall@10")
 
 
 @dataclass
 class Scores:
+    """One system's per-query results on a set; the means are over ``queries`` (all of them by default)."""
+
     system: str
-    mrr: float = 0.0
-    ndcg: float = 0.0
-    recall: float = 0.0
+    rr: dict[str, float] = field(default_factory=dict)
+    gains: dict[str, float] = field(default_factory=dict)
+    recalls: dict[str, float] = field(default_factory=dict)
     # Query ids whose ranking returned a document labelled as must-not-match.
     probe_failures: list[str] = field(default_factory=list)
     rankings: dict[str, list[str]] = field(default_factory=dict)
 
+    def _mean(self, values: dict[str, float]) -> float:
+        return sum(values.values()) / max(len(values), 1)
+
+    @property
+    def mrr(self) -> float:
+        return self._mean(self.rr)
+
+    @property
+    def ndcg(self) -> float:
+        return self._mean(self.gains)
+
+    @property
+    def recall(self) -> float:
+        return self._mean(self.recalls)
+
     def as_row(self) -> list[float]:
         return [self.mrr, self.ndcg, self.recall]
+
+    def subset(self, keep: Callable[[str], bool]) -> Scores:
+        """The same system's scores on the queries whose id ``keep`` accepts."""
+        return Scores(
+            self.system,
+            rr={q: v for q, v in self.rr.items() if keep(q)},
+            gains={q: v for q, v in self.gains.items() if keep(q)},
+            recalls={q: v for q, v in self.recalls.items() if keep(q)},
+            probe_failures=[q for q in self.probe_failures if keep(q)],
+            rankings={q: v for q, v in self.rankings.items() if keep(q)},
+        )
 
 
 def score_system(system: System, queries: list[Query]) -> Scores:
@@ -32,13 +61,11 @@ def score_system(system: System, queries: list[Query]) -> Scores:
     for query in queries:
         ranked = system.rank(query.text)
         scores.rankings[query.id] = ranked
-        scores.mrr += reciprocal_rank(ranked, query.relevant)
-        scores.ndcg += ndcg(ranked, query.relevant)
-        scores.recall += recall(ranked, query.relevant)
+        scores.rr[query.id] = reciprocal_rank(ranked, query.relevant)
+        scores.gains[query.id] = ndcg(ranked, query.relevant)
+        scores.recalls[query.id] = recall(ranked, query.relevant)
         if query.excluded.intersection(ranked[:CUTOFF]):
             scores.probe_failures.append(query.id)
-    count = max(len(queries), 1)
-    scores.mrr, scores.ndcg, scores.recall = scores.mrr / count, scores.ndcg / count, scores.recall / count
     return scores
 
 
@@ -47,12 +74,29 @@ def evaluate(client: OpenSearch, labelled: LabelledSet) -> list[Scores]:
         return [score_system(system, labelled.queries) for system in systems]
 
 
-def table(labelled: LabelledSet, results: list[Scores]) -> str:
-    probes = sum(1 for query in labelled.queries if query.excluded)
-    header = f"{labelled.name}: {len(labelled.docs)} documents, {len(labelled.queries)} queries"
-    lines = [header, f"| system | {' | '.join(METRICS)} | probe failures |", "| --- | --- | --- | --- | --- |"]
+def significance(ours: Scores, baseline: Scores) -> float:
+    """p-value of the paired randomization test on per-query reciprocal rank (ours vs a baseline)."""
+    ids = sorted(ours.rr)
+    return paired_randomization([ours.rr[q] for q in ids], [baseline.rr[q] for q in ids])
+
+
+def table(labelled: LabelledSet, results: list[Scores], title: str = "") -> str:
+    """A markdown table; each baseline row carries docsearch's MRR difference to it and its p-value."""
+    ids = set(results[0].rr) if results else set()
+    queries = [query for query in labelled.queries if query.id in ids]
+    probes = sum(1 for query in queries if query.excluded)
+    header = title or f"{labelled.name}: {len(labelled.docs)} documents, {len(queries)} queries"
+    lines = [
+        header,
+        f"| system | {' | '.join(METRICS)} | probe failures | docsearch ΔMRR (p) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    ours = next((scores for scores in results if scores.system == PIPELINE), None)
     for scores in results:
         cells = " | ".join(f"{value:.3f}" for value in scores.as_row())
         failed = f"{len(scores.probe_failures)}/{probes}" if probes else "-"
-        lines.append(f"| {scores.system} | {cells} | {failed} |")
+        versus = "-"
+        if ours is not None and scores is not ours:
+            versus = f"{ours.mrr - scores.mrr:+.3f} (p={significance(ours, scores):.3f})"
+        lines.append(f"| {scores.system} | {cells} | {failed} | {versus} |")
     return "\n".join(lines)

@@ -29,8 +29,8 @@ from docsearch.ingest.extract.boilerplate import clean_lines, family_of, label_l
         ("Artikel ini telah tayang di contohkabar.id dengan judul Banjir Lagi", "syndication"),
         ("Foto/AP", "photo"),
         ("FOTO: ANTARA/Budi Santoso", "photo"),
-        ("Warga mengungsi di masjid, Senin (3/3/2025). FOTO: AFP", "photo"),
-        ("Presiden menyapa warga di alun-alun kota, Rabu, 19 Juni 2024/Net", "photo"),
+        ("Foto: Dok. Dinkes", "photo"),
+        ("Reuters", "photo"),
         ("Penulis: Rina Marlina | Editor: Joko Susilo", "byline"),
         ("(rdn/ahm)", "initials"),
         ("(ahm)", "initials"),
@@ -53,6 +53,29 @@ def test_each_family_claims_its_lines(line: str, family: str) -> None:
 )
 def test_prose_that_looks_like_boilerplate_stays(line: str) -> None:
     assert family_of(line) is None
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        (
+            "Wali kota meninjau tanggul yang jebol di Bojonegoro, Selasa (4/3/2025). FOTO: AFP",
+            "Wali kota meninjau tanggul yang jebol di Bojonegoro, Selasa (4/3/2025).",
+        ),
+        (
+            "Nelayan menurunkan hasil tangkapan di Pelabuhan Sibolga, Senin (3/3/2025). Foto: ANTARA/Rudi Hartono",
+            "Nelayan menurunkan hasil tangkapan di Pelabuhan Sibolga, Senin (3/3/2025).",
+        ),
+        (
+            "Presiden menyapa warga di alun-alun Kota Ternate, Rabu, 19 Juni 2024/Net",
+            "Presiden menyapa warga di alun-alun Kota Ternate, Rabu, 19 Juni 2024",
+        ),
+        ("Petugas memadamkan api di Pasar Klewer (Foto: Istimewa)", "Petugas memadamkan api di Pasar Klewer"),
+    ],
+)
+def test_photo_captions_lose_their_credit_not_their_words(caption: str, kept: str) -> None:
+    assert family_of(caption) is None
+    assert clean_lines([caption]) == [kept]
 
 
 def test_trending_lists_headline_stamp_pairs_and_duplicates() -> None:

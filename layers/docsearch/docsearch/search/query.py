@@ -3,7 +3,7 @@
 Ranking, in short (the README's "Searching" section says it for users):
 - every plain word is matched on the stemmed fields (title boosted over body, synonyms and
   abbreviations expanded at query time), term-centric across title and body (``cross_fields``),
-  with a minimum-should-match that keeps long queries precise;
+  with a minimum-should-match that keeps keyword queries precise (questions have none: questions.py);
 - a typo-tolerant variant of the same clause (on the unstemmed fields, edits only in words of
   six letters or more, see ``FUZZINESS``) can also satisfy the query, at a fraction of the weight;
 - exact (unstemmed) matches and the words appearing as a phrase add to the score, so exact
@@ -18,6 +18,7 @@ from typing import Any
 
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import ParsedQuery, parse_query
+from docsearch.search.questions import is_question, question_content
 
 # Private-use characters mark highlights so the document text can be escaped
 # before the markers become <mark> tags (see results.py).
@@ -27,14 +28,17 @@ SNIPPET_CHARS = 160
 MAX_SNIPPETS = 3
 FACET_SIZE = 20
 
-TITLE_BOOST = 3
+# Title over body: x3 let a title word outrank the passage that answers ("Dewan Keamanan" in one title beat
+# "Badan Keamanan Laut" in another body); x2 measured better on the question set (docs/relevance.md).
+TITLE_BOOST = 2
 STEMMED_FIELDS = [f"title^{TITLE_BOOST}", "body"]
 EXACT_FIELDS = [f"title.exact^{TITLE_BOOST}", "body.exact"]
-# One or two words: all must match; three or four: all but one; five or more: a quarter of them.
-# Chosen by measurement (`make eval`): a stricter "2<75%" drops FacQA Recall@10 from 0.92 to 0.65, because
-# question-style queries share only a few words with their answer passage; plain OR would gain 0.02 there
-# but lets long keyword queries return everything that shares one word.
+# Keyword queries: one or two words must all match; three or four: all but one; five or more: a quarter.
+# Plain OR would let long keyword queries return everything that shares one word (the precision probes).
 MINIMUM_SHOULD_MATCH = "2<-1 4<25%"
+# Questions ("Dimanakah letak Pyongyang?", see questions.py) keep template words their answer lacks:
+# no minimum, any of their words can match, and BM25 ranks the passages holding the most (and rarest).
+QUESTION_MINIMUM_SHOULD_MATCH: str | None = None
 # Typos: no edits under 6 letters (dana/data, utara/utama), 1 edit for 6-8, 2 from 9 on.
 FUZZINESS = "AUTO:6,9"
 FUZZY_PREFIX = 1
@@ -70,8 +74,9 @@ def build_query(parsed: ParsedQuery, request: SearchRequest) -> dict[str, Any]:
     must: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
     if parsed.words:
-        must.append(_words_clause(parsed.text))
-        should.extend(_ranking_boosts(parsed.text))
+        text, minimum = _ranked_words(parsed, request.q)
+        must.append(_words_clause(text, minimum))
+        should.extend(_ranking_boosts(text))
     must.extend(_phrase(phrase) for phrase in parsed.phrases)
     if not must:  # only exclusions: everything but those
         must.append({"match_all": {}})
@@ -87,15 +92,23 @@ def build_query(parsed: ParsedQuery, request: SearchRequest) -> dict[str, Any]:
     }
 
 
-def _words_clause(text: str) -> dict[str, Any]:
-    """The words must match, stemmed (with synonyms) or, failing that, with a typo."""
+def _ranked_words(parsed: ParsedQuery, raw: str) -> tuple[str, str | None]:
+    """The words to rank on and how many of them must match: keywords stay precise, questions do not cut."""
+    if is_question(raw, parsed.words):
+        return question_content(parsed.words), QUESTION_MINIMUM_SHOULD_MATCH
+    return parsed.text, MINIMUM_SHOULD_MATCH
+
+
+def _words_clause(text: str, minimum: str | None = MINIMUM_SHOULD_MATCH) -> dict[str, Any]:
+    """The words must match (``minimum`` of them), stemmed (with synonyms) or, failing that, with a typo."""
+    cut = {"minimum_should_match": minimum} if minimum else {}
     stemmed = {
         "multi_match": {
             "query": text,
             "fields": STEMMED_FIELDS,
             "type": "cross_fields",
             "operator": "or",
-            "minimum_should_match": MINIMUM_SHOULD_MATCH,
+            **cut,
         }
     }
     fuzzy = {
@@ -104,7 +117,7 @@ def _words_clause(text: str) -> dict[str, Any]:
             "fields": EXACT_FIELDS,
             "type": "most_fields",
             "operator": "or",
-            "minimum_should_match": MINIMUM_SHOULD_MATCH,
+            **cut,
             "fuzziness": FUZZINESS,
             "prefix_length": FUZZY_PREFIX,
             "max_expansions": FUZZY_EXPANSIONS,
