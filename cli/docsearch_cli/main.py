@@ -91,11 +91,135 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
             except Exception as error:  # one bad file must not stop the rest
                 failed.append({"key": item.key, "error": str(error)})
             progress(done, len(items))
-    data = {"bucket": target.bucket, "uploaded": uploaded, "failed": failed}
+    data: dict[str, Any] = {"bucket": target.bucket, "uploaded": uploaded, "failed": failed}
     lines: list[Any] = [f"uploaded {len(uploaded)} of {len(items)} files to s3://{target.bucket}/"]
     lines += [f"  failed: {f['key']}: {f['error']}" for f in failed]
+    waited_ok = True
+    if uploaded and not args.no_wait:
+        sent = [item for item in items if item.key in set(uploaded)]
+        outcomes = _wait_for_ingest(target, out, sent, args.wait_timeout)
+        data["outcomes"] = outcomes
+        lines += [_outcome_line(o) for o in outcomes]
+        counts = {state: sum(o["state"] == state for o in outcomes) for state in ("indexed", "skipped")}
+        other = len(outcomes) - sum(counts.values())
+        lines.append(f"indexed {counts['indexed']}, skipped {counts['skipped']}, not indexed {other}")
+        waited_ok = counts["indexed"] == len(outcomes)
     out.result(data, lines)
-    return EXIT_FAILURE if failed else EXIT_OK
+    return EXIT_FAILURE if failed or not waited_ok else EXIT_OK
+
+
+WAIT_POLL_S = 0.5
+DLQ_CHECK_EVERY_S = 5.0
+
+
+def _wait_for_ingest(target: Target, out: Output, items: list[Any], timeout_s: float) -> list[dict[str, Any]]:
+    """Poll the index until each uploaded file's own version is indexed or skipped (or dead-lettered, or time is up)."""
+    import hashlib
+
+    from docsearch.ingest.status import key_statuses
+
+    client = target.opensearch()
+    expected = {item.key: (hashlib.sha256(item.path.read_bytes()).hexdigest(), item.size) for item in items}
+    settled: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + timeout_s
+    next_dlq_check = time.monotonic() + DLQ_CHECK_EVERY_S
+    with out.progress("indexing", "files") as progress:
+        while len(settled) < len(items):
+            pending = [key for key in expected if key not in settled]
+            for key, status in key_statuses(client, target.index_alias, target.bucket, pending).items():
+                if status.state in ("indexed", "skipped") and status.describes(*expected[key]):
+                    settled[key] = _outcome(status)
+            progress(len(settled), len(items))
+            now = time.monotonic()
+            if len(settled) == len(items) or now >= deadline or now >= next_dlq_check:
+                dead = _dead_lettered(target, pending)
+                settled.update({key: {"key": key, "state": "dead_lettered"} for key in dead if key not in settled})
+                next_dlq_check = now + DLQ_CHECK_EVERY_S
+            if now >= deadline:
+                break
+            if len(settled) < len(items):
+                time.sleep(WAIT_POLL_S)
+    waiting = {"state": "waiting", "detail": f"not indexed within {timeout_s:g}s: `docsearch status KEY` later"}
+    return [settled.get(item.key, {"key": item.key, **waiting}) for item in items]
+
+
+def _dead_lettered(target: Target, keys: list[str]) -> set[str]:
+    from docsearch_cli.queues import dead_lettered_keys
+
+    try:
+        _, dlq_url = target.queue_urls()
+        found = dead_lettered_keys(target.client("sqs"), dlq_url)
+    except Exception:  # the DLQ is a hint here; the index is the record
+        return set()
+    return {key for bucket, key in found if bucket == target.bucket and key in keys}
+
+
+def _outcome(status: Any) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"key": status.key, "state": status.state, "id": status.id, "when": status.when}
+    if status.state == "skipped":
+        outcome.update(reason=status.reason, detail=status.detail)
+    return outcome
+
+
+def _outcome_line(outcome: dict[str, Any]) -> str:
+    state, key = outcome["state"], outcome["key"]
+    if state == "indexed":
+        return f"  indexed   {key}"
+    if state == "skipped":
+        return f"  skipped   {key}: {outcome.get('reason')} ({outcome.get('detail')})"
+    if state == "dead_lettered":
+        return f"  failed    {key}: in the dead-letter queue (see `docsearch stats`, then `docsearch redrive`)"
+    return f"  waiting   {key}: {outcome.get('detail', '')}"
+
+
+def cmd_status(args: argparse.Namespace, target: Target, out: Output) -> int:
+    """What became of each key: indexed, deleted, skipped (why), waiting in the queue, or dead-lettered."""
+    from docsearch.ingest.status import key_statuses
+
+    target.need("bucket")
+    statuses = key_statuses(target.opensearch(), target.index_alias, target.bucket, list(args.keys))
+    unknown = [key for key, status in statuses.items() if status.state == "unknown"]
+    dead = _dead_lettered(target, unknown) if unknown else set()
+    s3 = target.client("s3")
+    reports = []
+    for key in args.keys:
+        status = statuses[key]
+        report: dict[str, Any] = {"key": key, "state": status.state, "id": status.id, "when": status.when}
+        if status.state == "skipped":
+            report.update(reason=status.reason, detail=status.detail)
+        elif status.state == "indexed":
+            report["title"] = status.title
+        elif key in dead:
+            report["state"] = "dead_lettered"
+        elif status.state == "unknown":
+            report["state"] = "waiting" if _in_bucket(s3, target.bucket, key) else "not_in_bucket"
+        reports.append(report)
+    out.result({"keys": reports}, [_status_line(r) for r in reports])
+    bad = {"skipped", "dead_lettered", "not_in_bucket"}
+    return EXIT_FAILURE if any(r["state"] in bad for r in reports) else EXIT_OK
+
+
+def _in_bucket(s3: Any, bucket: str, key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError:
+        return False
+    return True
+
+
+def _status_line(report: dict[str, Any]) -> str:
+    state, key = report["state"], report["key"]
+    text = {
+        "indexed": f"indexed at {report.get('when')} as {report.get('id')}: {report.get('title') or ''}",
+        "deleted": f"deleted at {report.get('when')}",
+        "skipped": f"skipped at {report.get('when')}: {report.get('reason')} ({report.get('detail')})",
+        "dead_lettered": "in the dead-letter queue: fix the cause, then `docsearch redrive`",
+        "waiting": "in the bucket, not indexed yet (waiting in the queue)",
+        "not_in_bucket": "not in the bucket and not in the index",
+    }[state]
+    return f"{key}: {text}"
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -277,6 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder (uploaded with its subfolders)")
     upload.add_argument("--prefix", default="", help="key prefix in the bucket, e.g. berita/2024")
+    upload.add_argument("--no-wait", action="store_true", help="don't wait to report what indexing made of each file")
+    upload.add_argument(
+        "--wait-timeout", type=_bounded(1, 3600), default=120, help="seconds to wait for indexing (default 120)"
+    )
+
+    status = command("status", "what became of uploaded keys: indexed, deleted, skipped (why), queued", cmd_status)
+    status.add_argument("keys", nargs="+", metavar="KEY", help="an object key in the bucket")
 
     backfill = command(
         "backfill", "index what is already in the bucket (e.g. uploaded before the stack existed)", cmd_backfill

@@ -69,3 +69,33 @@ def _depth(sqs_client: Any, url: str) -> dict[str, int]:
 def _attributes(message: dict[str, Any]) -> dict[str, Any]:
     attributes = message.get("MessageAttributes")
     return {"MessageAttributes": attributes} if attributes else {}
+
+
+PEEK_RECEIVES = 10
+
+
+def dead_lettered_keys(sqs_client: Any, dlq_url: str) -> set[tuple[str, str]]:
+    """(bucket, key) of the S3 changes waiting in the dead-letter queue, read without taking them.
+
+    Messages are received with a zero visibility timeout, so they stay where they are (the DLQ has no
+    redrive policy of its own, so a receive counts against nothing). A large DLQ is sampled: SQS returns
+    at most 10 messages per receive, and this reads up to ``PEEK_RECEIVES`` receives.
+    """
+    from docsearch.ingest.events import MalformedMessage, parse_notification
+
+    found: set[tuple[str, str]] = set()
+    for _ in range(PEEK_RECEIVES):
+        messages = sqs_client.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=RECEIVE_BATCH, VisibilityTimeout=0, WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not messages:
+            break
+        before = len(found)
+        for message in messages:
+            try:
+                found.update((change.bucket, change.key) for change in parse_notification(message["Body"]))
+            except MalformedMessage:
+                continue
+        if len(found) == before:
+            break
+    return found

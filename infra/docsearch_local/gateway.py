@@ -8,7 +8,9 @@ container would.
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
+import sys
 import threading
 import time
 import traceback
@@ -23,6 +25,19 @@ from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import stack_config
 
 MAX_BODY_BYTES = 1024 * 1024
+# A client that sends nothing (idle keep-alive, or a body shorter than its Content-Length) is dropped
+# after this long with a JSON 408, as API Gateway does, instead of holding the gateway's thread forever.
+IDLE_TIMEOUT_S = 10.0
+# The status lines API Gateway's HTTP API uses for what the local server refuses before the function runs.
+ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    408: "request_timeout",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    431: "headers_too_large",
+    501: "not_implemented",
+}
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -33,6 +48,8 @@ def static_file(path: str) -> Path | None:
     or CDN would in front of API Gateway. Nothing outside web/ is ever served.
     """
     path = unquote(urlsplit(path).path)
+    if "\x00" in path:  # no file has a NUL in its name; Path would raise on it
+        return None
     if path in ("/", "/web", "/web/"):
         return WEB_ROOT / "index.html"
     if not path.startswith("/web/"):
@@ -85,17 +102,54 @@ def to_http_api_event(method: str, target: str, headers: dict[str, str], body: b
     return event
 
 
+def error_body(status: int, message: str) -> bytes:
+    """The contract's JSON error (API.md), for what the gateway itself refuses."""
+    code = ERROR_CODES.get(status, "invalid_request")
+    return json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "docsearch-local"
+    timeout = IDLE_TIMEOUT_S
     lock = threading.Lock()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Every refusal of the HTTP server itself (414, 400, 501, ...) in the contract's JSON, never HTML."""
+        text = message or self.responses.get(code, ("error",))[0]
+        data = error_body(code, text.lower())
+        self.send_response(code, text)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(data)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering 400/413 for a Content-Length that can't be honoured."""
+        raw = self.headers.get("Content-Length") or "0"
+        if not raw.strip().isdigit():
+            self.send_error(400, "content-length must be a non-negative whole number")
+            return None
+        length = int(raw)
+        if length > MAX_BODY_BYTES:
+            self.send_error(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
+            return None
+        try:
+            return self.rfile.read(length) if length else b""
+        except TimeoutError:  # a body shorter than announced: answer, and drop the connection
+            self.send_error(408, "the request body did not arrive in time")
+            return None
 
     def _invoke(self) -> None:
         if self.command in ("GET", "HEAD") and self._serve_static():
             return
         from functions.search.app import lambda_handler
 
-        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY_BYTES)
-        body = self.rfile.read(length) if length else b""
+        body = self._read_body()
+        if body is None:
+            return
         event = to_http_api_event(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
         with self.lock:
             try:
@@ -155,8 +209,17 @@ class _Handler(BaseHTTPRequestHandler):
         print(f"{self.address_string()} {format % args}", flush=True)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer is its business, not a trace in the log; anything else is."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(port: int | None = None) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer(("127.0.0.1", port if port is not None else stack_config().api_port), _Handler)
+    return _Server(("127.0.0.1", port if port is not None else stack_config().api_port), _Handler)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DOCSEARCH = Path(sys.executable).parent / "docsearch"
-COMMANDS = ["upload", "backfill", "search", "stats", "reindex", "redrive"]
+COMMANDS = ["upload", "status", "backfill", "search", "stats", "reindex", "redrive"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -90,6 +90,78 @@ def test_upload_then_search_with_snippets(local_stack: StackConfig, s3: Any, tmp
 
     for key in keys:
         s3.delete_object(Bucket=local_stack.bucket, Key=key)
+
+
+def test_upload_waits_and_reports_each_files_outcome(local_stack: StackConfig, s3: Any, tmp_path: Path) -> None:
+    """Skipped files are no longer "uploaded 3 of 3, exit 0": each one's reason is shown, and the exit is 1."""
+    token = f"zq{uuid.uuid4().hex[:8]}"
+    folder = tmp_path / f"campur-{token}"
+    folder.mkdir()
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    (folder / "arsip.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4)
+    (folder / "kosong.txt").write_bytes(b"")
+    (folder / "berita.txt").write_text(f"Panen Raya\nPanen raya {token} dimulai di Karawang pekan ini.\n")
+
+    done = run("upload", str(folder), "--json")
+    assert done.returncode == 1, done.stderr
+    answer = json.loads(done.stdout)
+    outcomes = {Path(o["key"]).name: o for o in answer["outcomes"]}
+    assert outcomes["berita.txt"]["state"] == "indexed"
+    for name in ("laporan.pdf", "arsip.gz", "kosong.txt"):
+        assert outcomes[name]["state"] == "skipped", outcomes[name]
+        assert outcomes[name]["reason"], outcomes[name]
+    assert outcomes["kosong.txt"]["reason"] == "empty"
+
+    plain = run("status", f"{folder.name}/berita.txt", f"{folder.name}/laporan.pdf")
+    assert plain.returncode == 1  # one of them was skipped
+    assert "berita.txt: indexed at" in plain.stdout and "Panen Raya" in plain.stdout
+    assert f"{folder.name}/laporan.pdf: skipped at" in plain.stdout
+
+    # Re-uploading the same bytes settles at once (nothing to re-index), and --no-wait does not wait.
+    again = run_json("upload", str(folder / "berita.txt"), "--prefix", folder.name)
+    assert again["outcomes"][0]["state"] == "indexed"
+    assert "outcomes" not in run_json("upload", str(folder / "berita.txt"), "--prefix", folder.name, "--no-wait")
+
+    s3.delete_object(Bucket=local_stack.bucket, Key=f"{folder.name}/berita.txt")
+    # With S3's sequencer the delete leaves a tombstone ("deleted"); moto sends none, so it is removed outright.
+    eventually(
+        lambda: run_json_any("status", f"{folder.name}/berita.txt")["keys"][0]["state"] in ("deleted", "not_in_bucket"),
+        "the delete recorded",
+    )
+
+
+def test_status_of_keys_never_indexed(local_stack: StackConfig, sqs: Any) -> None:
+    token = f"zq{uuid.uuid4().hex[:8]}"
+    missing = run_json_any("status", f"tidak-ada/{token}.txt")
+    assert missing["keys"][0]["state"] == "not_in_bucket"
+
+    # A change whose message died in the DLQ: the key is reported as dead-lettered, with what to do.
+    dlq_url = sqs.get_queue_url(QueueName=local_stack.dlq)["QueueUrl"]
+    key = f"mati/{token}.txt"
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=s3_notification(local_stack.bucket, key))
+    try:
+        dead = run("status", key)
+        assert dead.returncode == 1
+        assert "dead-letter queue" in dead.stdout and "redrive" in dead.stdout
+    finally:
+        _drop_dlq_messages(sqs, dlq_url, token)
+
+
+def run_json_any(*args: str) -> Any:
+    """JSON of a command whose exit code says "not all fine" (1), which the caller checks by content."""
+    done = run(*args, "--json")
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def _drop_dlq_messages(sqs: Any, dlq_url: str, token: str) -> None:
+    for _ in range(10):
+        messages = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            if token in message["Body"]:
+                sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+        if not messages:
+            return
 
 
 def test_stats(local_stack: StackConfig) -> None:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import fetch_object
+from docsearch.ingest.status import key_statuses
 from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
@@ -54,7 +56,7 @@ def test_batch_indexes_replaces_skips_and_deletes(
     s3.put_object(Bucket=bucket, Key=good, Body=b"Banjir Surut\nWarga kembali ke rumah.")
     ingest_messages([("m5", s3_notification(bucket, good))], engine, index_alias, _fetch)
     engine.indices.refresh(index=index_alias)
-    assert engine.count(index=index_alias)["count"] == 1
+    assert _live(engine, index_alias) == 1
     assert engine.get(index=index_alias, id=document_id(bucket, good))["_source"]["title"] == "Banjir Surut"
 
     outcomes = ingest_messages(
@@ -62,7 +64,7 @@ def test_batch_indexes_replaces_skips_and_deletes(
     )
     assert outcomes["m6"].deleted == 1
     engine.indices.refresh(index=index_alias)
-    assert engine.count(index=index_alias)["count"] == 0
+    assert _live(engine, index_alias) == 0
 
 
 def test_engine_down_asks_for_retry(index_alias: str, s3: Any, local_stack: StackConfig) -> None:
@@ -113,7 +115,19 @@ def test_bad_files_are_skipped_without_poisoning_the_batch(
         "laporan.pdf": ["unsupported_format"],
     }
     engine.indices.refresh(index=index_alias)
-    assert engine.count(index=index_alias)["count"] == 1
+    assert _live(engine, index_alias) == 1
+    # Each skip is on record, with its reason, for `docsearch status` and `docsearch upload`.
+    statuses = key_statuses(engine, index_alias, bucket, [f"{prefix}/{name}" for name in files])
+    assert {Path(k).name: (s.state, s.reason) for k, s in statuses.items()} == {
+        "good.txt": ("indexed", None),
+        **{name: ("skipped", outcomes[name].skipped[0]) for name in files if name != "good.txt"},
+    }
+    assert statuses[f"{prefix}/besar.txt"].describes("?", len(files["besar.txt"]))  # too large: known by size
+
+
+def _live(engine: OpenSearch, index: str) -> int:
+    """Documents that are articles (not tombstones or skip records)."""
+    return int(engine.count(index=index, body={"query": {"term": {"deleted": False}}})["count"])
 
 
 def test_transient_fetch_error_retries_only_its_message(

@@ -15,9 +15,12 @@ first (one ``_mget`` per batch) and an identical object is counted as ``unchange
 came between two identical uploads cannot remove the document).
 
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
-reason) or ``retry`` (S3 or the engine failed transiently; after the configured receives
-the queue moves it to the dead-letter queue). The outcomes are the whole report: the
-caller (the ingest function, a backfill) logs and measures them.
+reason: a skipped object leaves a *skip record*, a tombstone that also carries ``skip_reason``,
+``skip_detail`` and what identifies the object (``content_hash`` or ``size``), so ``docsearch
+status`` and ``docsearch upload`` can tell the uploader what became of it) or ``retry`` (S3
+or the engine failed transiently; after the configured receives the queue moves it to the
+dead-letter queue). The outcomes are the whole report: the caller (the ingest function, a
+backfill) logs and measures them.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class StoredState:
 
 @dataclass(frozen=True)
 class PlannedWrite:
-    kind: Literal["indexed", "deleted", "unchanged"]
+    kind: Literal["indexed", "deleted", "unchanged", "skipped"]
     op: dict[str, Any]
 
 
@@ -143,14 +146,35 @@ def _scripted(index: str, doc_id: str, mode: str, sequencer: str, doc: dict[str,
     }
 
 
-def tombstone(change: ObjectChange, now: datetime | None = None) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class SkipRecord:
+    """Why an object was not indexed, and what identifies the version that was skipped."""
+
+    reason: str
+    detail: str
+    content_hash: str | None = None
+    size: int | None = None
+
+
+MAX_SKIP_DETAIL_CHARS = 500
+
+
+def tombstone(change: ObjectChange, now: datetime | None = None, skipped: SkipRecord | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
         "bucket": change.bucket,
         "key": change.key,
         "deleted": True,
         "sequencer": normalize_sequencer(change.sequencer),
         "indexed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
+    if skipped is not None:
+        doc["skip_reason"] = skipped.reason
+        doc["skip_detail"] = skipped.detail[:MAX_SKIP_DETAIL_CHARS]
+        if skipped.content_hash is not None:
+            doc["content_hash"] = skipped.content_hash
+        if skipped.size is not None:
+            doc["size"] = skipped.size
+    return doc
 
 
 def ingest_messages(
@@ -222,7 +246,7 @@ def apply_changes(
             outcome.indexed += 1
         elif write.kind == "deleted":
             outcome.deleted += 1
-        else:
+        elif write.kind == "unchanged":
             outcome.unchanged += 1
 
 
@@ -262,6 +286,7 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: s
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return Plan(PlannedWrite("deleted", {"_op_type": "delete", "_index": index, "_id": doc_id}))
         return Plan(PlannedWrite("deleted", _tombstone_op(index, doc_id, sequencer, change)))
+    content_hash: str | None = None
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
@@ -273,10 +298,11 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: s
         return Plan(skip=Skip("object_missing", str(error), change.key))
     except (ObjectTooLarge, Unindexable) as error:
         skip = Skip(error.reason if isinstance(error, Unindexable) else "too_large", str(error), change.key)
-        if state is None or state.deleted:
-            return Plan(skip=skip)
-        # The key's old document must not outlive its object: tombstone it.
-        return Plan(PlannedWrite("deleted", _tombstone_op(index, doc_id, sequencer, change)), skip=skip)
+        size = error.size if isinstance(error, ObjectTooLarge) else None
+        record = SkipRecord(skip.reason, skip.detail, content_hash=content_hash, size=size)
+        # A skip record replaces the key's old document too: that must not outlive its object.
+        kind: Literal["deleted", "skipped"] = "deleted" if state is not None and not state.deleted else "skipped"
+        return Plan(PlannedWrite(kind, _tombstone_op(index, doc_id, sequencer, change, record)), skip=skip)
     except Exception as error:  # S3 throttling, network: transient, retry the message
         return Plan(error=f"fetch: {error!r}")
     document = IndexedArticle(
@@ -291,5 +317,7 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: s
     return Plan(PlannedWrite("unchanged" if same else "indexed", write))
 
 
-def _tombstone_op(index: str, doc_id: str, sequencer: str, change: ObjectChange) -> dict[str, Any]:
-    return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change))
+def _tombstone_op(
+    index: str, doc_id: str, sequencer: str, change: ObjectChange, skipped: SkipRecord | None = None
+) -> dict[str, Any]:
+    return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change, skipped=skipped))

@@ -19,6 +19,10 @@ class ObjectMissing(Exception):
 class ObjectTooLarge(Exception):
     """The object is bigger than the configured limit; it is skipped, not read."""
 
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes is over the {limit}-byte limit")
+        self.size = size
+
 
 @dataclass(frozen=True)
 class StoredObject:
@@ -45,7 +49,7 @@ def fetch_object(bucket: str, key: str, max_bytes: int, s3: Any = None) -> Store
     length = int(response.get("ContentLength") or 0)
     if length > max_bytes:
         response["Body"].close()
-        raise ObjectTooLarge(f"{length} bytes is over the {max_bytes}-byte limit")
+        raise ObjectTooLarge(length, max_bytes)
     return StoredObject(
         bucket=bucket,
         key=key,

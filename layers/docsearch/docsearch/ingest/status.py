@@ -1,0 +1,66 @@
+"""What became of one uploaded object, as the index records it: indexed, deleted or skipped (and why).
+
+Skip records are tombstones with a ``skip_reason`` (see ``batch``); they live in the index, so the same
+read answers on AWS and locally. Whether a key not in the index is still queued or dead-lettered is the
+queues' business (the CLI asks them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from opensearchpy import OpenSearch
+
+from docsearch.ingest.article import document_id
+
+State = Literal["indexed", "deleted", "skipped", "unknown"]
+FIELDS = ["key", "title", "deleted", "skip_reason", "skip_detail", "indexed_at", "content_hash", "size"]
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    key: str
+    id: str
+    state: State
+    when: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+    title: str | None = None
+    content_hash: str | None = None
+    size: int | None = None
+
+    def describes(self, content_hash: str, size: int) -> bool:
+        """True if this record is about exactly that object (same bytes; for a too-large skip, same size)."""
+        if self.content_hash is not None:
+            return self.content_hash == content_hash
+        return self.reason == "too_large" and self.size == size
+
+
+def key_statuses(client: OpenSearch, index: str, bucket: str, keys: list[str]) -> dict[str, KeyStatus]:
+    """The recorded status of each key (one ``_mget``)."""
+    ids = {document_id(bucket, key): key for key in keys}
+    if not ids:
+        return {}
+    response = client.mget(index=index, body={"ids": list(ids)}, params={"_source_includes": ",".join(FIELDS)})
+    statuses = {key: KeyStatus(key, doc_id, "unknown") for doc_id, key in ids.items()}
+    for doc in response.get("docs", []):
+        if not doc.get("found"):
+            continue
+        key = ids[doc["_id"]]
+        source = doc.get("_source") or {}
+        state: State = "indexed"
+        if source.get("deleted"):
+            state = "skipped" if source.get("skip_reason") else "deleted"
+        statuses[key] = KeyStatus(
+            key=key,
+            id=doc["_id"],
+            state=state,
+            when=source.get("indexed_at"),
+            reason=source.get("skip_reason"),
+            detail=source.get("skip_detail"),
+            title=source.get("title"),
+            content_hash=source.get("content_hash"),
+            size=source.get("size"),
+        )
+    return statuses
