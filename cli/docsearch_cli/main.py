@@ -104,7 +104,7 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
 
     target.need("bucket")
     client = target.opensearch()
-    ensure_index(client, target.index_alias)
+    ensure_index(client, target.index_alias, target.index_replicas)
     with out.progress("indexing", "objects") as progress:
         summary = backfill(target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress)
     is_dataclass = dataclasses.is_dataclass(summary) and not isinstance(summary, type)
@@ -175,11 +175,14 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
+    from docsearch.engine import is_serverless
+    from docsearch.index.definition import alias_target
+
     client = target.opensearch()
     alias = target.index_alias
     data: dict[str, Any] = {"alias": alias, "indices": [], "documents": 0, "sources": 0, "top_sources": []}
     data.update({"index_bytes": None, "queue": None, "dlq": None})
-    if client.indices.exists_alias(name=alias):
+    if alias_target(client, alias):
         data["indices"] = sorted(client.indices.get_alias(name=alias))
         aggs = {"sources": {"cardinality": {"field": "source"}}, "top": {"terms": {"field": "source", "size": 10}}}
         answer = client.search(index=alias, body={"size": 0, "track_total_hits": True, "aggs": aggs})
@@ -188,11 +191,9 @@ def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
         data["top_sources"] = [
             {"value": b["key"], "count": b["doc_count"]} for b in answer["aggregations"]["top"]["buckets"]
         ]
-        try:
+        if not is_serverless(client):  # Serverless has no _stats API: the size stays n/a there
             store = client.indices.stats(index=alias, metric="store")
             data["index_bytes"] = int(store["_all"]["primaries"]["store"]["size_in_bytes"])
-        except Exception:  # OpenSearch Serverless has no index stats API
-            data["index_bytes"] = None
     try:
         depths = _queue_depths(target)
         data["queue"], data["dlq"] = depths.get("queue"), depths.get("dlq")
@@ -405,9 +406,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _describe(error: Exception) -> str:
-    from docsearch.engine import EngineUnavailable
+    from docsearch.engine import EngineUnavailable, NotOnServerless
 
-    if isinstance(error, CommandFailed | EngineUnavailable):
+    if isinstance(error, CommandFailed | EngineUnavailable | NotOnServerless):
         return str(error)
     name = type(error).__name__
     if "Connection" in name or "EndpointConnection" in name:

@@ -78,7 +78,7 @@ def get_document_by_id(doc_id: Annotated[str, Path(description="the id from a se
 
 @app.get("/health", summary="Service and engine health")
 def get_health() -> Health:
-    return Health(engine=engine_status(get_client()))
+    return Health(engine=engine_status(get_client(), get_settings().index_alias))
 
 
 @app.get("/openapi.json", include_in_schema=False)

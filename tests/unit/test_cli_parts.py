@@ -159,7 +159,7 @@ def test_backfill_command_calls_the_library(
         return FakeSummary(listed=2, indexed=2, skipped=0, failed=0)
 
     monkeypatch.setitem(sys.modules, "docsearch.index.backfill", types.SimpleNamespace(backfill=backfill))
-    monkeypatch.setattr("docsearch.index.definition.ensure_index", lambda client, alias: f"{alias}-v1")
+    monkeypatch.setattr("docsearch.index.definition.ensure_index", lambda client, alias, replicas=None: f"{alias}-v1")
     code = cli.main(["backfill", "--prefix", "berita/", "--index", "uji", "--bucket", "ember", "--json"])
     assert code == 0
     assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji"}]

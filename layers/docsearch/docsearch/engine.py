@@ -17,6 +17,15 @@ class EngineUnavailable(Exception):
     """OpenSearch could not be reached or timed out; the caller should retry later."""
 
 
+class NotOnServerless(Exception):
+    """The operation needs an API that OpenSearch Serverless does not have (docs/deploy.md, engine calls)."""
+
+    def __init__(self, operation: str, instead: str = "") -> None:
+        message = f"{operation} is not available on OpenSearch Serverless"
+        super().__init__(f"{message}: {instead}" if instead else message)
+        self.operation = operation
+
+
 # Gzip request bodies (and ask for gzip answers)? Off: `make bench` measured gzip slower on both paths
 # (ingest -15%, search p50 +29%): our payloads are small (a 10-document _bulk, one page of hits) and the
 # function's fraction of a vCPU pays for compressing them. README "Performance".
@@ -56,6 +65,22 @@ def build_client(settings: Settings, compress: bool | None = None) -> OpenSearch
         max_retries=1,
         retry_on_timeout=False,
     )
+
+
+def is_serverless(client: OpenSearch) -> bool:
+    """Whether ``client`` talks to OpenSearch Serverless: it signs its requests for the ``aoss`` service.
+
+    The signing service is what build_client chose from OPENSEARCH_SERVICE, so the client itself
+    carries the answer wherever it was built (a function, the CLI, a test).
+    """
+    auth = client.transport.kwargs.get("http_auth")
+    return getattr(auth, "service", None) == "aoss"
+
+
+def refuse_on_serverless(client: OpenSearch, operation: str, instead: str = "") -> None:
+    """Raise NotOnServerless before a call Serverless would reject (its answer would be an opaque 404/403)."""
+    if is_serverless(client):
+        raise NotOnServerless(operation, instead)
 
 
 @lru_cache(maxsize=1)

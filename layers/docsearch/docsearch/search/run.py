@@ -5,7 +5,7 @@ from __future__ import annotations
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from docsearch.engine import EngineUnavailable, unavailable_as_retry_later
+from docsearch.engine import EngineUnavailable, is_serverless, unavailable_as_retry_later
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
@@ -20,7 +20,20 @@ def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResp
     return shape_response(request, response)
 
 
-def engine_status(client: OpenSearch) -> str:
+# What /health reports for a Serverless collection that answered: it has no cluster status to give
+# (AWS keeps its copies), and an answered, authorised read is the state the API contract calls green.
+SERVERLESS_ANSWERED = "green"
+
+
+def engine_status(client: OpenSearch, index: str) -> str:
+    """The engine's state for /health (``green``/``yellow``); EngineUnavailable when it cannot serve.
+
+    A managed domain reports its cluster health. Serverless has no ``_cluster/health``: there the
+    check is a count on ``index``, the one kind of call the search role may make (no index yet still
+    means the collection answered).
+    """
+    if is_serverless(client):
+        return _serverless_status(client, index)
     try:
         with unavailable_as_retry_later():
             health = client.cluster.health()
@@ -30,3 +43,16 @@ def engine_status(client: OpenSearch) -> str:
     if status == "red":
         raise EngineUnavailable("cluster status is red")
     return status
+
+
+def _serverless_status(client: OpenSearch, index: str) -> str:
+    try:
+        with unavailable_as_retry_later():
+            client.count(index=index)
+    except NotFoundError:  # no index yet: the collection answered all the same
+        pass
+    except TransportError as error:  # e.g. 403: the data access policy does not let this role read
+        raise EngineUnavailable(
+            f"the collection refused a count on {index}: {error.status_code} {error.error}"
+        ) from error
+    return SERVERLESS_ANSWERED
