@@ -310,6 +310,10 @@ def test_alarms_watch_the_dead_letters_ingest_and_search(choice: tuple[str, dict
         assert props["TreatMissingData"] == "notBreaching", alarm
     subscribed = "AlarmEmailSubscription" in resources
     assert subscribed == bool(cfn.CHOICES[name].get("AlarmEmail"))
+    domain_alarms = {"DomainRedAlarm", "DomainWritesBlockedAlarm"} & set(resources)
+    assert domain_alarms == ({"DomainRedAlarm", "DomainWritesBlockedAlarm"} if _engine(name) == "domain" else set())
+    for alarm in domain_alarms:
+        assert {"Name": "DomainName", "Value": {"Ref": "SearchDomain"}} in resources[alarm]["Properties"]["Dimensions"]
 
 
 def test_cli_stack_option_reads_every_output_it_needs(
