@@ -4,7 +4,8 @@ The scanners see a template with every ``Fn::If`` branch at once (checkov does n
 conditions). ``render`` keeps what one choice of parameters deploys, so `make template` can
 lint and scan each engine choice as its own template: the resources whose ``Condition`` is
 false are dropped, each ``Fn::If`` is replaced by its chosen branch, ``AWS::NoValue`` is
-removed, and the chosen values become the parameters' defaults.
+removed, and the chosen values become the parameters' defaults. The template-wide cfn-lint
+suppressions are dropped: they exist for the empty defaults, which a rendered choice replaces.
 
     python -m docsearch_local.cfn Engine=serverless > /tmp/serverless.yaml
     python -m docsearch_local.cfn --choices OUT_DIR    # one file per entry of CHOICES, named by it
@@ -140,6 +141,11 @@ def render(template: dict[str, Any], **overrides: str) -> dict[str, Any]:
     """The template as deployed with these parameter values (see the module docstring)."""
     params = param_values(template, **overrides)
     out = {key: value for key, value in template.items() if key not in ("Conditions", "Resources", "Outputs")}
+    metadata = {key: value for key, value in template.get("Metadata", {}).items() if key != "cfn-lint"}
+    if metadata:
+        out["Metadata"] = metadata
+    else:
+        out.pop("Metadata", None)
     out["Parameters"] = {name: dict(spec) for name, spec in template.get("Parameters", {}).items()}
     for name, value in overrides.items():
         out["Parameters"][name]["Default"] = value

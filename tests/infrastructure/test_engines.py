@@ -370,3 +370,10 @@ def test_make_template_scans_every_engine_choice() -> None:
     loop = recipe.split("for choice in", 1)[1]
     for tool in ("sam validate --lint", "cfn-lint", "checkov -f $$choice"):
         assert tool in loop, tool
+
+
+def test_a_rendered_choice_keeps_no_template_wide_lint_suppression(template: dict[str, Any]) -> None:
+    """The template-wide ignores exist for the empty defaults; a rendered choice is linted without them."""
+    assert "cfn-lint" in template["Metadata"]
+    for overrides in cfn.CHOICES.values():
+        assert "cfn-lint" not in cfn.render(template, **overrides).get("Metadata", {})
