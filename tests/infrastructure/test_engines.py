@@ -31,6 +31,7 @@ INGEST_CALLS = {
     ("es:ESHttpPut", "${IndexAlias}-v*"),
     ("es:ESHttpPost", "_bulk"),
     ("es:ESHttpPost", "${IndexAlias}/_mget"),
+    ("es:ESHttpPost", "_aliases"),
 }
 SEARCH_CALLS = {
     ("es:ESHttpGet", "${IndexAlias}/_doc/*"),

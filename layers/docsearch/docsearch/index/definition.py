@@ -63,7 +63,7 @@ def index_settings(*, serverless: bool, replicas: int | None = None) -> dict[str
 
 
 def alias_target(client: OpenSearch, alias: str) -> str | None:
-    """The index ``alias`` points to, or None. One GET _alias: Serverless has no HEAD on aliases."""
+    """The index ``alias`` points to, or None: one ``GET _alias`` (AWS's Serverless list has it; not HEAD)."""
     try:
         return next(iter(client.indices.get_alias(name=alias)), None)
     except NotFoundError:
@@ -73,18 +73,20 @@ def alias_target(client: OpenSearch, alias: str) -> str | None:
 def ensure_index(client: OpenSearch, alias: str, replicas: int | None = None) -> str:
     """Create the current versioned index behind ``alias`` unless the alias exists.
 
-    Returns the name of the index the alias points to. Safe to call concurrently.
-    ``replicas``: see index_settings.
+    Returns the name of the index the alias points to. Safe to call concurrently (both steps are
+    idempotent). The alias is added by its own ``POST _aliases``, the alias call AWS lists for
+    Serverless, not inside the create body; until it exists, writes (``require_alias``) are refused
+    and retried. ``replicas``: see index_settings.
     """
     current = alias_target(client, alias)
     if current:
         return current
     name = versioned_name(alias)
     settings = index_settings(serverless=is_serverless(client), replicas=replicas)
-    body = {"settings": settings, "mappings": index_definition()["mappings"], "aliases": {alias: {}}}
     try:
-        client.indices.create(index=name, body=body)
+        client.indices.create(index=name, body={"settings": settings, "mappings": index_definition()["mappings"]})
     except RequestError as error:
         if error.error != "resource_already_exists_exception":
             raise
+    client.indices.update_aliases(body={"actions": [{"add": {"index": name, "alias": alias}}]})
     return name
