@@ -127,3 +127,22 @@ def test_a_domain_reports_its_cluster_health(local_stack: StackConfig) -> None:
     calls = recording(domain)
     assert engine_status(domain, "articles") in ("green", "yellow")
     assert calls == [("GET", "/_cluster/health")]
+
+
+def test_cli_stats_on_serverless_leaves_out_the_size_it_cannot_ask_for(
+    collection_client: OpenSearch,
+    index_alias: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from docsearch_cli import main as cli
+    from docsearch_cli.target import Target
+
+    ensure_index(collection_client, index_alias)
+    calls = recording(collection_client)
+    monkeypatch.setattr(Target, "opensearch", lambda self: collection_client)  # the client a --stack target builds
+    assert cli.main(["stats", "--json", "--index", index_alias]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["indices"] == [versioned_name(index_alias)]
+    assert stats["index_bytes"] is None  # no _stats on Serverless: not asked, shown as n/a
+    assert all(supported_on_serverless(*call) for call in calls), calls
