@@ -77,10 +77,20 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
 	touch $@
 
-template: $(SAM_VENV)/.installed ## sam validate --lint, checkov and sam build (all offline but for PyPI)
+# Each engine choice (docsearch_local.cfn.CHOICES) rendered as its own template, so the scanners see
+# exactly what that choice deploys (checkov does not evaluate conditions).
+CHOICES_DIR := .aws-sam/choices
+template: venv $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint, checkov on the template and each engine choice; sam build (offline but for PyPI)
 	export PATH=$(CURDIR)/$(SAM_VENV)/bin:$$PATH SAM_CLI_TELEMETRY=0; \
 	sam validate --lint --region ap-southeast-3 && \
+	cfn-lint --regions ap-southeast-3 -- template.yaml && \
 	checkov -f template.yaml --framework cloudformation --skip-download --quiet --compact && \
+	rm -rf $(CHOICES_DIR) && $(PY) -m docsearch_local.cfn --choices $(CHOICES_DIR) >/dev/null && \
+	for choice in $(CHOICES_DIR)/*.yaml; do echo "== $$choice"; \
+	  sam validate --lint --region ap-southeast-3 --template $$choice && \
+	  cfn-lint --regions ap-southeast-3 ap-southeast-1 -- $$choice && \
+	  checkov -f $$choice --framework cloudformation --skip-download --quiet --compact || exit 1; \
+	done && \
 	sam build --build-dir .aws-sam/build
 
 load: up ## load test: concurrent searches while articles are ingested (bounded: LOAD_ARGS="--duration 20 --concurrency 8")

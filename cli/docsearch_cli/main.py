@@ -224,9 +224,11 @@ def _status_line(report: dict[str, Any]) -> str:
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
+    from docsearch.index.definition import ensure_index
 
     target.need("bucket")
     client = target.opensearch()
+    ensure_index(client, target.index_alias, target.index_replicas)
     with out.progress("indexing", "objects") as progress:
         summary = backfill(target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress)
     data = dataclasses.asdict(summary)

@@ -2,7 +2,8 @@
 
 Local values come from ``docsearch_local.paths.stack_config()`` (the same
 environment variables ``make up`` reads). On AWS, ``--stack`` reads the
-CloudFormation outputs (bucket, API URL, queue URLs); explicit options win.
+CloudFormation outputs (API URL, bucket, queue URLs, engine endpoint and service,
+index alias and replicas); explicit options win.
 """
 
 from __future__ import annotations
@@ -38,14 +39,19 @@ class Target:
     dlq_name: str = ""
     profile: str | None = None
     aws_endpoint: str | None = None
+    engine_service: str = ""  # "es" or "aoss" from the stack's outputs; else guessed from the endpoint
+    index_replicas: int | None = None
 
     @property
     def opensearch_service(self) -> str:
+        if self.engine_service:
+            return self.engine_service
         return "aoss" if ".aoss." in (urlsplit(self.opensearch_url).hostname or "") else "es"
 
     @property
     def signs_opensearch(self) -> bool:
-        return not self.local and (urlsplit(self.opensearch_url).hostname or "").endswith(".amazonaws.com")
+        host = urlsplit(self.opensearch_url).hostname or ""
+        return not self.local and host.endswith((".amazonaws.com", ".on.aws"))
 
     @cached_property
     def session(self) -> Any:
@@ -163,10 +169,12 @@ def _aws(args: argparse.Namespace) -> Target:
         local=False,
         region=region,
         api_url=outputs.get("ApiUrl", os.environ.get("DOCSEARCH_API_URL", "")),
-        opensearch_url=os.environ.get("OPENSEARCH_URL", ""),
-        index_alias=os.environ.get("INDEX_ALIAS", DEFAULT_INDEX_ALIAS),
+        opensearch_url=outputs.get("EngineEndpoint", os.environ.get("OPENSEARCH_URL", "")),
+        index_alias=outputs.get("IndexAlias", os.environ.get("INDEX_ALIAS", DEFAULT_INDEX_ALIAS)),
         bucket=outputs.get("BucketName", ""),
         queue_url=outputs.get("QueueUrl", ""),
         dlq_url=outputs.get("DLQUrl", ""),
         profile=args.profile,
+        engine_service=outputs.get("EngineService", ""),
+        index_replicas=int(outputs["IndexReplicas"]) if outputs.get("IndexReplicas", "").isdigit() else None,
     )

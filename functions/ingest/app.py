@@ -36,7 +36,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     client = get_client()
     # Checked every batch (≈1-4 ms): caching it per container would let writes auto-create a
     # mapping-less index if the alias were ever removed under a warm function.
-    ensure_index(client, settings.index_alias)
+    ensure_index(client, settings.index_alias, settings.index_replicas)
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
     outcomes = ingest_messages(
         messages,

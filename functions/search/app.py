@@ -54,8 +54,8 @@ def get_document_by_id(
 
 
 @app.get("/health", summary="Service and engine health")
-def get_health(client: Engine) -> Health:
-    return Health(engine=engine_status(client))
+def get_health(client: Engine, settings: Config) -> Health:
+    return Health(engine=engine_status(client, settings.index_alias))
 
 
 @app.get("/openapi.json", include_in_schema=False)

@@ -55,9 +55,11 @@ def test_no_credentials_in_code() -> None:
 def test_functions_sign_requests_with_sigv4_for_the_chosen_service(template: dict[str, Any]) -> None:
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["OPENSEARCH_AUTH"] == "sigv4"
-    assert variables["OPENSEARCH_SERVICE"] == {"Ref": "OpenSearchService"}
+    assert variables["OPENSEARCH_SERVICE"] == {"Fn::If": ["IsAoss", "aoss", "es"]}
     assert template["Parameters"]["OpenSearchService"]["AllowedValues"] == ["es", "aoss"]
-    assert template["Parameters"]["OpenSearchEndpoint"]["AllowedPattern"].startswith("^https://")
+    pattern = re.compile(template["Parameters"]["OpenSearchEndpoint"]["AllowedPattern"])
+    assert pattern.fullmatch("https://search-x.ap-southeast-3.es.amazonaws.com")
+    assert not pattern.fullmatch("http://search-x.ap-southeast-3.es.amazonaws.com")
 
 
 @pytest.mark.parametrize("service", ["es", "aoss"])

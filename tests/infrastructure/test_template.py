@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from docsearch_local import cfn
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = Path(os.environ.get("DOCSEARCH_TEMPLATE", ROOT / "template.yaml"))
 
-NO_VALUE = {"Ref": "AWS::NoValue"}
+NO_VALUE = cfn.NO_VALUE
 SEARCH_ROUTES = {
     ("/search", "get"),
     ("/documents/{id}", "get"),
@@ -40,32 +41,8 @@ def _body_method(method: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that turns CloudFormation short tags into their long form."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "Condition":
-        return {"Condition": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _construct_tag)
-
-
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CfnLoader)  # SafeLoader subclass
+    return cfn.load_template(path)
 
 
 @pytest.fixture(scope="module")
@@ -84,52 +61,9 @@ def of_type(resources: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
 
 # --------------------------------------------------------------------------- condition evaluation
 
-
-def param_values(template: dict[str, Any], **overrides: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, spec in template.get("Parameters", {}).items():
-        if "Default" in spec:
-            values[name] = str(spec["Default"])
-    values.update(overrides)
-    return values
-
-
-def eval_condition(expr: Any, template: dict[str, Any], params: dict[str, Any]) -> Any:
-    if isinstance(expr, dict) and len(expr) == 1:
-        ((key, arg),) = expr.items()
-        if key == "Fn::Equals":
-            left, right = (eval_condition(a, template, params) for a in arg)
-            return str(left) == str(right)
-        if key == "Fn::Not":
-            return not eval_condition(arg[0], template, params)
-        if key == "Fn::And":
-            return all(eval_condition(a, template, params) for a in arg)
-        if key == "Fn::Or":
-            return any(eval_condition(a, template, params) for a in arg)
-        if key == "Condition":
-            return eval_condition(template["Conditions"][arg], template, params)
-        if key == "Ref":
-            return params[arg]
-    return expr
-
-
-def resolve(node: Any, template: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Resolve Fn::If (and drop AWS::NoValue) for concrete parameter values."""
-    if isinstance(node, dict):
-        if set(node) == {"Fn::If"}:
-            cond, if_true, if_false = node["Fn::If"]
-            chosen = if_true if eval_condition({"Condition": cond}, template, params) else if_false
-            return resolve(chosen, template, params)
-        out = {}
-        for key, value in node.items():
-            value = resolve(value, template, params)
-            if value != NO_VALUE:
-                out[key] = value
-        return out
-    if isinstance(node, list):
-        items = [resolve(item, template, params) for item in node]
-        return [item for item in items if item != NO_VALUE]
-    return node
+param_values = cfn.param_values
+eval_condition = cfn.eval_condition
+resolve = cfn.resolve
 
 
 def all_branches(node: Any) -> Iterator[Any]:
@@ -235,6 +169,8 @@ def test_functions_and_layer_code_locations(resources: dict[str, Any]) -> None:
 
 def test_parameter_defaults(template: dict[str, Any]) -> None:
     params = template["Parameters"]
+    assert params["Engine"]["AllowedValues"] == ["domain", "serverless", "existing"]
+    assert params["Engine"]["Default"] == "domain"
     assert params["OpenSearchService"]["AllowedValues"] == ["es", "aoss"]
     assert params["AuthMode"]["AllowedValues"] == ["NONE", "IAM", "JWT"]
     assert params["AuthMode"]["Default"] != "NONE", "the API must not be public by default"
@@ -380,14 +316,19 @@ def test_no_wildcard_actions_in_allow_statements(resources: dict[str, Any]) -> N
     assert any("s3:*" in actions_of(s) for _, s in statements(resources) if s["Effect"] == "Deny")
 
 
-def test_functions_use_explicit_least_privilege_roles(resources: dict[str, Any]) -> None:
+def test_functions_use_explicit_least_privilege_roles(template: dict[str, Any], resources: dict[str, Any]) -> None:
     # With a Role, SAM attaches no managed policies (AWSLambdaSQSQueueExecutionRole and
     # AWSLambdaBasicExecutionRole would grant sqs/logs actions on Resource "*").
     for fn in ("IngestFunction", "SearchFunction"):
         props = resources[fn]["Properties"]
         assert props["Role"] == {"Fn::GetAtt": [f"{fn}Role", "Arn"]}
         assert "Policies" not in props
-        assert not resources[f"{fn}Role"]["Properties"].get("ManagedPolicyArns")
+        role = resources[f"{fn}Role"]["Properties"]
+        assert not resolve(role, template, param_values(template)).get("ManagedPolicyArns")
+        in_vpc = resolve(role, template, param_values(template, VpcSubnetIds="subnet-1", VpcSecurityGroupIds="sg-1"))
+        assert in_vpc["ManagedPolicyArns"] == [
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
+        ]
 
 
 def test_ingest_s3_access_is_read_only_and_scoped(template: dict[str, Any], resources: dict[str, Any]) -> None:
@@ -403,36 +344,7 @@ def test_ingest_s3_access_is_read_only_and_scoped(template: dict[str, Any], reso
     assert [s["Resource"] for s in sqs] == [{"Fn::GetAtt": ["IngestQueue", "Arn"]}]
 
 
-@pytest.mark.parametrize("role", ["IngestFunctionRole", "SearchFunctionRole"])
-def test_opensearch_permissions_follow_service(template: dict[str, Any], resources: dict[str, Any], role: str) -> None:
-    es = opensearch_statements(
-        role_statements(resources, role, template, param_values(template, OpenSearchService="es"))
-    )
-    assert es
-    assert all(a.startswith("es:ESHttp") for s in es for a in actions_of(s))
-    for s in es:
-        for r in as_list(s["Resource"]):
-            assert r["Fn::Sub"].startswith("${OpenSearchResourceArn}/"), r
-
-    aoss = opensearch_statements(
-        role_statements(resources, role, template, param_values(template, OpenSearchService="aoss"))
-    )
-    assert [actions_of(s) for s in aoss] == [["aoss:APIAccessAll"]]
-    assert aoss[0]["Resource"] == {"Ref": "OpenSearchResourceArn"}
-
-
-def test_search_role_cannot_write_to_opensearch(template: dict[str, Any], resources: dict[str, Any]) -> None:
-    es = opensearch_statements(
-        role_statements(resources, "SearchFunctionRole", template, param_values(template, OpenSearchService="es"))
-    )
-    actions = {a for s in es for a in actions_of(s)}
-    assert actions == {"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"}
-    for s in es:
-        if "es:ESHttpPost" in actions_of(s):
-            for r in as_list(s["Resource"]):
-                assert re.fullmatch(
-                    r"\$\{OpenSearchResourceArn\}/\$\{IndexAlias\}/_(search|msearch|count|mget)", r["Fn::Sub"]
-                ), r
+# The engine's grants, per engine choice: tests/infrastructure/test_engines.py
 
 
 # --------------------------------------------------------------------------- HTTP API

@@ -13,7 +13,7 @@ from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnecti
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from docsearch.errors import EngineRejected, EngineUnavailable
+from docsearch.errors import EngineRejected, EngineUnavailable, NotOnServerless
 from docsearch.settings import Settings, get_settings
 
 # Gzip request bodies (and ask for gzip answers)? Off: `make bench` measured gzip slower on both paths
@@ -57,6 +57,22 @@ def build_client(settings: Settings, compress: bool | None = None) -> OpenSearch
         max_retries=1,
         retry_on_timeout=False,
     )
+
+
+def is_serverless(client: OpenSearch) -> bool:
+    """Whether ``client`` talks to OpenSearch Serverless: it signs its requests for the ``aoss`` service.
+
+    The signing service is what build_client chose from OPENSEARCH_SERVICE, so the client itself
+    carries the answer wherever it was built (a function, the CLI, a test).
+    """
+    auth = client.transport.kwargs.get("http_auth")
+    return getattr(auth, "service", None) == "aoss"
+
+
+def refuse_on_serverless(client: OpenSearch, operation: str, instead: str = "") -> None:
+    """Raise NotOnServerless before a call Serverless would reject (its answer would be an opaque 404/403)."""
+    if is_serverless(client):
+        raise NotOnServerless(operation, instead)
 
 
 @lru_cache(maxsize=1)

@@ -25,3 +25,12 @@ class EngineRejected(DocsearchError):
 
 class DocumentNotFound(DocsearchError):
     """No live document has this id (never indexed, deleted, or a deletion tombstone)."""
+
+
+class NotOnServerless(DocsearchError):
+    """The operation needs an API that OpenSearch Serverless does not have (docs/deploy.md, engine calls)."""
+
+    def __init__(self, operation: str, instead: str = "") -> None:
+        message = f"{operation} is not available on OpenSearch Serverless"
+        super().__init__(f"{message}: {instead}" if instead else message)
+        self.operation = operation

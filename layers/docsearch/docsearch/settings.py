@@ -28,6 +28,9 @@ class Settings(BaseModel):
     region: str = Field(DEFAULT_REGION, alias="AWS_REGION")
     index_alias: str = Field(DEFAULT_INDEX_ALIAS, alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     max_object_bytes: int = Field(DEFAULT_MAX_OBJECT_BYTES, alias="MAX_OBJECT_BYTES", gt=0)
+    # Replica copies of each new index on a managed domain (unset: data/index.json's, 0 for the
+    # one-node local engine). Ignored on Serverless, which keeps its own copies.
+    index_replicas: int | None = Field(None, alias="INDEX_REPLICAS", ge=0)
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -7,15 +7,20 @@ index and swapped in atomically.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import RequestError
+from opensearchpy.exceptions import NotFoundError, RequestError
 
+from docsearch.engine import is_serverless
 from docsearch.index.analysis import with_analysis_data
+
+# Serverless decides shards and copies itself: index settings that name them are left out there.
+SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window")
 
 
 @lru_cache(maxsize=1)
@@ -41,19 +46,47 @@ def versioned_name(alias: str, version: int | None = None) -> str:
     return f"{alias}-v{version if version is not None else index_definition()['version']}"
 
 
-def ensure_index(client: OpenSearch, alias: str) -> str:
+def index_settings(*, serverless: bool, replicas: int | None = None) -> dict[str, Any]:
+    """data/index.json's settings fitted to the engine a new index is created on.
+
+    On a managed domain ``replicas`` (when given) sets the copies of each shard; on Serverless the
+    shard and copy settings are left out (it places and replicates data itself) and ``replicas`` is ignored.
+    """
+    settings: dict[str, Any] = copy.deepcopy(index_definition()["settings"])
+    index = settings.setdefault("index", {})
+    if serverless:
+        for name in SERVERLESS_OWNED_SETTINGS:
+            index.pop(name, None)
+    elif replicas is not None:
+        index["number_of_replicas"] = replicas
+    return settings
+
+
+def alias_target(client: OpenSearch, alias: str) -> str | None:
+    """The index ``alias`` points to, or None: one ``GET _alias`` (AWS's Serverless list has it; not HEAD)."""
+    try:
+        return next(iter(client.indices.get_alias(name=alias)), None)
+    except NotFoundError:
+        return None
+
+
+def ensure_index(client: OpenSearch, alias: str, replicas: int | None = None) -> str:
     """Create the current versioned index behind ``alias`` unless the alias exists.
 
-    Returns the name of the index the alias points to. Safe to call concurrently.
+    Returns the name of the index the alias points to. Safe to call concurrently (both steps are
+    idempotent). The alias is added by its own ``POST _aliases``, the alias call AWS lists for
+    Serverless, not inside the create body; until it exists, writes (``require_alias``) are refused
+    and retried. ``replicas``: see index_settings.
     """
-    if client.indices.exists_alias(name=alias):
-        return next(iter(client.indices.get_alias(name=alias)))
+    current = alias_target(client, alias)
+    if current:
+        return current
     name = versioned_name(alias)
-    definition = index_definition()
-    body = {"settings": definition["settings"], "mappings": definition["mappings"], "aliases": {alias: {}}}
+    settings = index_settings(serverless=is_serverless(client), replicas=replicas)
     try:
-        client.indices.create(index=name, body=body)
+        client.indices.create(index=name, body={"settings": settings, "mappings": index_definition()["mappings"]})
     except RequestError as error:
         if error.error != "resource_already_exists_exception":
             raise
+    client.indices.update_aliases(body={"actions": [{"add": {"index": name, "alias": alias}}]})
     return name

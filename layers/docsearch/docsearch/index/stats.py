@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import TransportError
 
-from docsearch.engine import engine_errors
+from docsearch.engine import engine_errors, is_serverless
+from docsearch.index.definition import alias_target
 
 TOP_SOURCES = 10
 
@@ -27,7 +27,7 @@ def index_stats(client: OpenSearch, alias: str) -> IndexStats:
     """Counts over the live documents of ``alias`` (tombstones included, as the engine counts them)."""
     stats = IndexStats(alias)
     with engine_errors():
-        if not client.indices.exists_alias(name=alias):
+        if not alias_target(client, alias):
             return stats
         stats.indices = sorted(client.indices.get_alias(name=alias))
         aggs = {
@@ -35,11 +35,9 @@ def index_stats(client: OpenSearch, alias: str) -> IndexStats:
             "top": {"terms": {"field": "source", "size": TOP_SOURCES}},
         }
         answer = client.search(index=alias, body={"size": 0, "track_total_hits": True, "aggs": aggs})
-        try:
+        if not is_serverless(client):  # Serverless has no _stats API: the size stays unknown there
             store = client.indices.stats(index=alias, metric="store")
             stats.index_bytes = int(store["_all"]["primaries"]["store"]["size_in_bytes"])
-        except TransportError:  # OpenSearch Serverless has no index stats API: size unknown
-            stats.index_bytes = None
     stats.documents = int(answer["hits"]["total"]["value"])
     stats.sources = int(answer["aggregations"]["sources"]["value"])
     stats.top_sources = [{"value": b["key"], "count": b["doc_count"]} for b in answer["aggregations"]["top"]["buckets"]]

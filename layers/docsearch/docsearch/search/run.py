@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from docsearch.engine import engine_errors
+from docsearch.engine import engine_errors, is_serverless
 from docsearch.errors import EngineRejected, EngineUnavailable
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
@@ -21,7 +23,20 @@ def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResp
     return shape_response(request, response)
 
 
-def engine_status(client: OpenSearch) -> str:
+# What /health reports for a Serverless collection that answered: it has no cluster status to give
+# (AWS keeps its copies), and an answered, authorised read is the state the API contract calls green.
+SERVERLESS_ANSWERED = "green"
+
+
+def engine_status(client: OpenSearch, index: str) -> str:
+    """The engine's state for /health (``green``/``yellow``); EngineUnavailable when it cannot serve.
+
+    A managed domain reports its cluster health. Serverless has no ``_cluster/health``: there the
+    check is a count on ``index``, the one kind of call the search role may make (no index yet still
+    means the collection answered).
+    """
+    if is_serverless(client):
+        return _serverless_status(client, index)
     try:
         with engine_errors():
             health = client.cluster.health()
@@ -31,3 +46,12 @@ def engine_status(client: OpenSearch) -> str:
     if status == "red":
         raise EngineUnavailable("cluster status is red")
     return status
+
+
+def _serverless_status(client: OpenSearch, index: str) -> str:
+    try:
+        with engine_errors(), suppress(NotFoundError):  # no index yet: the collection answered all the same
+            client.count(index=index)
+    except EngineRejected as error:  # e.g. 403: the data access policy does not let this role read
+        raise EngineUnavailable(f"the collection refused a count on {index}: {error.status} {error.reason}") from error
+    return SERVERLESS_ANSWERED
