@@ -153,17 +153,21 @@ def test_backfill_command_calls_the_library(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    def backfill(s3: Any, bucket: str, prefix: str, client: Any, index: str, on_progress: Any = None) -> FakeSummary:
+    def backfill(
+        s3: Any, bucket: str, prefix: str, client: Any, index: str, on_progress: Any = None, prune: bool = False
+    ) -> FakeSummary:
         on_progress(1, 2)
-        calls.append({"bucket": bucket, "prefix": prefix, "index": index})
+        calls.append({"bucket": bucket, "prefix": prefix, "index": index, "prune": prune})
         return FakeSummary(listed=2, indexed=2, skipped=0, failed=0)
 
     monkeypatch.setitem(sys.modules, "docsearch.index.backfill", types.SimpleNamespace(backfill=backfill))
     monkeypatch.setattr("docsearch.index.definition.ensure_index", lambda client, alias: f"{alias}-v1")
     code = cli.main(["backfill", "--prefix", "berita/", "--index", "uji", "--bucket", "ember", "--json"])
     assert code == 0
-    assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji"}]
+    assert calls == [{"bucket": "ember", "prefix": "berita/", "index": "uji", "prune": False}]
     assert json.loads(capsys.readouterr().out) == {"listed": 2, "indexed": 2, "skipped": 0, "failed": 0}
+    assert cli.main(["backfill", "--prune", "--index", "uji", "--bucket", "ember", "--json"]) == 0
+    assert calls[-1]["prune"] is True
 
     monkeypatch.setitem(
         sys.modules,

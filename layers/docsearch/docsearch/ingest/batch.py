@@ -14,9 +14,21 @@ first (one ``_mget`` per batch) and an identical object is counted as ``unchange
 (when its event is newer, only the stored sequencer moves forward, so a late delete that
 came between two identical uploads cannot remove the document).
 
+Writes without a sequencer (a backfill) are conditional on the stored document being the one
+read before the object was fetched (``create`` where there was none, ``if_seq_no`` where there
+was one): if a live event wrote the key meanwhile, the engine refuses the backfill's write (409)
+and the key counts as ``stale``, so a backfill never undoes a newer upload or delete. This needs
+the states read *before* the objects (``apply_changes`` keeps that order).
+
+While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
+goes to that index: ordered writes as they are, unordered ones create-only, so the copy and the
+live writes meet in the new index whatever their timing (see ``index/reindex.py``).
+
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
 reason) or ``retry`` (S3 or the engine failed transiently; after the configured receives
-the queue moves it to the dead-letter queue).
+the queue moves it to the dead-letter queue). An engine refusal of one document (HTTP 400: a
+mapping it cannot take) is that document's skip (``engine_rejected``), never the batch's retry,
+and like every unindexable new version it tombstones the key's previous document.
 """
 
 from __future__ import annotations
@@ -34,8 +46,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
+from docsearch.index.definition import building_indices
 from docsearch.ingest.article import IndexedArticle, document_id
-from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.bulk import CONFLICT, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
@@ -47,6 +60,7 @@ STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
 # Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
 # without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
 FETCH_CONCURRENCY = 10
+REJECTED = 400  # the engine cannot take this document (mapping): permanent, for this document only
 
 
 @dataclass
@@ -70,13 +84,18 @@ class StoredState:
     sequencer: str
     content_hash: str
     deleted: bool
+    seq_no: int | None = None  # the engine's write position, for conditional (unordered) writes
+    primary_term: int | None = None
 
 
 @dataclass(frozen=True)
 class PlannedWrite:
     tag: str
     kind: Literal["indexed", "deleted", "unchanged"]
-    op: dict[str, Any]
+    op: dict[str, Any]  # to the index the batch writes
+    copy: dict[str, Any]  # the same write for an index a reindex is filling (``_index`` set per index)
+    conditional: bool = False  # an unordered write: a 409 means a newer write got there first
+    live_before: bool = False  # the key had a live document (an engine refusal must tombstone it)
 
 
 def normalize_sequencer(sequencer: str) -> str:
@@ -162,7 +181,9 @@ def apply_changes(
     if not latest:
         return
     try:
+        # States first, objects after: a conditional write is then refused if the key changed since.
         stored = read_states(client, index, list(latest))
+        building = building_indices(client, index)
     except OpenSearchException as error:
         logger.warning("engine unavailable before the batch", extra={"error": repr(error)})
         for tag, _ in latest.values():
@@ -174,18 +195,57 @@ def apply_changes(
         write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
         if write is not None:
             planned.append(write)
+    rejected = _write(client, planned, building, outcomes, require_alias)
+    if rejected:  # their new versions cannot be indexed: their old documents must not stay searchable
+        _write(client, rejected, building, outcomes, require_alias)
+    _record_metrics(outcomes.values())
+
+
+def _write(
+    client: OpenSearch,
+    planned: list[PlannedWrite],
+    building: list[str],
+    outcomes: dict[str, MessageOutcome],
+    require_alias: bool,
+) -> list[PlannedWrite]:
+    """One ``_bulk`` for ``planned`` (and its copies); record outcomes; return tombstones for refused keys."""
     ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
-    for write, result in zip(planned, write_bulk(client, ops), strict=True):
+    ops += [{**w.copy, "_index": name} for name in building for w in planned]
+    results = write_bulk(client, ops)
+    mains, copies = results[: len(planned)], results[len(planned) :]
+    tombstones = []
+    for n, (write, result) in enumerate(zip(planned, mains, strict=True)):
         outcome = outcomes[write.tag]
-        if not result.ok:
+        if result.status == REJECTED and write.kind == "indexed":
+            skip(outcome, "engine_rejected", result.error)
+            if write.live_before:
+                tombstones.append(_rejected_tombstone(write))
+            continue
+        if not result.ok and not (write.conditional and _lost_race(result)):
             outcome.fail(result.error)
+            continue
+        failed_copy = next((c for c in copies[n :: len(planned)] if not _copied(c)), None)
+        if failed_copy is not None:  # the index being built must get it too: retry (writes are idempotent)
+            outcome.fail(f"reindex copy: {failed_copy.error}")
+        elif not result.ok:
+            outcome.stale += 1  # a live event wrote the key after we read it: it is newer
         elif write.kind == "indexed":
             outcome.indexed += 1
         elif write.kind == "deleted":
             outcome.deleted += 1
         else:
             outcome.unchanged += 1
-    _record_metrics(outcomes.values())
+    return tombstones
+
+
+def _lost_race(result: ItemResult) -> bool:
+    """A conditional write refused because the key was written (409) or removed (404) since it was read."""
+    return result.status == CONFLICT or (result.status == 404 and "document_missing" in result.error)
+
+
+def _copied(result: ItemResult) -> bool:
+    """A copy is done when written, or when create-only found the key already there (a newer write)."""
+    return result.ok or result.status == CONFLICT
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
@@ -210,7 +270,11 @@ def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, Sto
         if doc.get("found"):
             source = doc.get("_source") or {}
             states[doc["_id"]] = StoredState(
-                str(source.get("sequencer") or ""), str(source.get("content_hash") or ""), bool(source.get("deleted"))
+                str(source.get("sequencer") or ""),
+                str(source.get("content_hash") or ""),
+                bool(source.get("deleted")),
+                doc.get("_seq_no"),
+                doc.get("_primary_term"),
             )
     return states
 
@@ -230,8 +294,9 @@ def _plan(
         return None
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
-            return PlannedWrite(outcome.message_id, "deleted", {"_op_type": "delete", "_index": index, "_id": doc_id})
-        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
+            delete = {"_op_type": "delete", "_index": index, "_id": doc_id}
+            return PlannedWrite(outcome.message_id, "deleted", delete, delete)
+        return _planned(outcome.message_id, "deleted", index, doc_id, sequencer, tombstone(change), state)
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
@@ -248,7 +313,7 @@ def _plan(
         if state is None or state.deleted:
             return None
         # The key's old document must not outlive its object: tombstone it.
-        return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
+        return _planned(outcome.message_id, "deleted", index, doc_id, sequencer, tombstone(change), state)
     except Exception as error:  # S3 throttling, network: transient, retry the message
         logger.warning("fetch failed", extra={"key": change.key, "error": repr(error)})
         outcome.fail(f"fetch: {error!r}")
@@ -261,13 +326,46 @@ def _plan(
         content_hash=content_hash,
         sequencer=sequencer,
     ).to_document()
-    return PlannedWrite(
-        outcome.message_id, "unchanged" if same else "indexed", _scripted(index, doc_id, "index", sequencer, document)
-    )
+    return _planned(outcome.message_id, "unchanged" if same else "indexed", index, doc_id, sequencer, document, state)
 
 
-def _tombstone_op(index: str, doc_id: str, sequencer: str, change: ObjectChange) -> dict[str, Any]:
-    return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change))
+def _planned(
+    tag: str,
+    kind: Literal["indexed", "deleted", "unchanged"],
+    index: str,
+    doc_id: str,
+    sequencer: str,
+    doc: dict[str, Any],
+    state: StoredState | None,
+) -> PlannedWrite:
+    """The write of ``doc`` (a document, or a tombstone when ``kind`` is deleted): ordered, or conditional."""
+    mode = "tombstone" if kind == "deleted" else "index"
+    live = state is not None and not state.deleted
+    create = {"_op_type": "create", "_index": index, "_id": doc_id, "_source": doc}
+    if sequencer:  # ordered by the sequencer inside the engine: the same write is right in any index
+        op = _scripted(index, doc_id, mode, sequencer, doc)
+        return PlannedWrite(tag, kind, op, op, live_before=live)
+    if state is None:  # unordered and absent when read: create-only (a live write meanwhile wins)
+        return PlannedWrite(tag, kind, create, create, conditional=True)
+    op = _scripted(index, doc_id, mode, sequencer, doc)
+    if state.seq_no is not None and state.primary_term is not None:
+        # An update of the document as read (the engine takes no upsert or retry with if_seq_no):
+        # a conflict (409), or the document gone (404), means a newer write won.
+        for name in ("retry_on_conflict", "upsert", "scripted_upsert"):
+            del op[name]
+        op.update(if_seq_no=state.seq_no, if_primary_term=state.primary_term)
+    return PlannedWrite(tag, kind, op, create, conditional=True, live_before=live)
+
+
+def _rejected_tombstone(write: PlannedWrite) -> PlannedWrite:
+    """The tombstone that replaces a document the engine refused (same index, id and order mark)."""
+    op = write.op
+    params = op.get("script", {}).get("params", {})
+    source = params.get("doc") or op.get("_source") or {}
+    doc = {k: source.get(k) for k in ("bucket", "key", "indexed_at")} | {"deleted": True}
+    doc["sequencer"] = params.get("seq", "")
+    tomb = _scripted(op["_index"], op["_id"], "tombstone", str(doc["sequencer"]), doc)
+    return PlannedWrite(write.tag, "deleted", tomb, tomb)
 
 
 def skip(outcome: MessageOutcome, reason: str, detail: str, key: str | None = None) -> None:

@@ -39,6 +39,7 @@ MIN_REQUEST_S = 1.0
 # Budget when nobody set one (outside Lambda, e.g. a script).
 DEFAULT_BUDGET_S = 30.0
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+CONFLICT = 409
 RETRYABLE_ERROR_TYPES = frozenset(
     {
         "es_rejected_execution_exception",
@@ -63,6 +64,7 @@ class ItemResult:
     ok: bool
     error: str = ""
     attempts: int = 1
+    status: int = 0  # the engine's status for the item (0 when the whole request failed)
 
 
 @contextmanager
@@ -184,7 +186,7 @@ def _send(
         doc_id = str(result.get("_id", ""))
         engine_error = result.get("error")
         if 200 <= status < 300 or (op_type == "delete" and status == 404):
-            results[i] = ItemResult(op_type, doc_id, True, "", attempt)
+            results[i] = ItemResult(op_type, doc_id, True, "", attempt, status)
             continue
         error_type = engine_error.get("type", "") if isinstance(engine_error, dict) else str(engine_error or "")
         last_error[i] = f"{status} {error_type}".strip()
@@ -192,8 +194,9 @@ def _send(
             retry.append(i)
         else:
             message = f"{op_type}: {status} {error_type}"
-            logger.warning("bulk item failed", extra={"id": doc_id, "status": status, "error_type": error_type})
-            results[i] = ItemResult(op_type, doc_id, False, message, attempt)
+            if status != CONFLICT:  # a conditional write losing to a newer one is expected, not a failure to log
+                logger.warning("bulk item failed", extra={"id": doc_id, "status": status, "error_type": error_type})
+            results[i] = ItemResult(op_type, doc_id, False, message, attempt, status)
     answered = len(response.get("items", []))
     if answered < len(indices):  # a malformed answer: whatever it left out is not done
         for i in indices[answered:]:
