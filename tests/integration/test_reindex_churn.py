@@ -25,6 +25,7 @@ from opensearchpy import OpenSearch
 from docsearch.index.backfill import backfill, bucket_filler
 from docsearch.index.definition import building_alias, ensure_index
 from docsearch.index.reindex import ReindexError, reindex
+from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import fetch_object
 from docsearch_local.paths import StackConfig
@@ -184,6 +185,11 @@ def test_two_reindexes_under_churn_end_equal_to_the_bucket(
         filled = reindex(engine, index_alias, from_bucket=bucket_filler(s3, name))  # fill from the bucket
         during_fill = churn.ops - before
         time.sleep(0.3)
+    print(  # the figures docs/reliability.md quotes (pytest -s)
+        f"\nchurn: {KEYS_AT_START} keys at start, {churn.ops} changes ({during_copy} during the _reindex copy,"
+        f" {copied.seconds}s incl. {1.0}s in-flight wait; {during_fill} during the bucket fill, {filled.seconds}s),"
+        f" {churn.retries} redeliveries, {copied.kept_newer} copies left to newer live writes"
+    )
     assert during_copy >= 10 and during_fill >= 10, "the churn must run during both reindexes"
     assert copied.source == "index" and filled.source == "bucket"
     assert sorted(engine.indices.get_alias(name=index_alias)) == [filled.new_index]
@@ -195,6 +201,34 @@ def test_two_reindexes_under_churn_end_equal_to_the_bucket(
         f"{sum(map(len, wrong.values()))} of {len(want.keys() | have.keys())} keys wrong after {churn.ops} changes"
     )
     assert want == have and len(want) > 50
+    print(f"churn: {len(want.keys() | have.keys())} keys compared, 0 wrong")
+
+
+@pytest.mark.parametrize("source", ["index", "bucket"])
+def test_an_upload_a_reupload_and_a_delete_in_the_middle_of_the_copy_all_land(
+    engine: OpenSearch, index_alias: str, bucket: tuple[Any, str], source: str
+) -> None:
+    s3, name = bucket
+    ensure_index(engine, index_alias)
+    churn = Churn(engine, index_alias, s3, name)
+    for n in range(120):  # three backfill batches: the changes land between the fill's batches
+        churn.put(f"d/{n}.txt")
+    backfill(s3, name, "", engine, index_alias)
+    during: list[str] = []
+
+    def mid_copy(done: int, total: int) -> None:
+        if not during:  # once, while the new index is being filled
+            with churn.lock:
+                during.extend([churn.put("d/new.txt"), churn.put("d/5.txt"), churn.delete("d/7.txt")])
+            churn.deliver(during)
+
+    filler = bucket_filler(s3, name) if source == "bucket" else None
+    summary = reindex(engine, index_alias, from_bucket=filler, on_progress=mid_copy, in_flight_s=0)
+    assert summary.source == source and len(during) == 3
+    have = index_state(engine, index_alias, name)
+    assert "d/new.txt" in have and "d/7.txt" not in have  # the upload is there, the delete stays deleted
+    assert engine.get(index=index_alias, id=document_id(name, "d/7.txt"))["_source"]["deleted"] is True
+    assert have == bucket_state(s3, name)  # d/5.txt carries its re-upload's text
 
 
 def test_backfill_prune_retires_keys_gone_from_the_bucket_but_not_newer_ones(

@@ -216,7 +216,8 @@ def _write(
     tombstones = []
     for n, (write, result) in enumerate(zip(planned, mains, strict=True)):
         outcome = outcomes[write.tag]
-        if result.status == REJECTED and write.kind == "indexed":
+        # (Not for an if_seq_no update: an engine that refused the condition itself must not tombstone the key.)
+        if result.status == REJECTED and write.kind == "indexed" and "if_seq_no" not in write.op:
             skip(outcome, "engine_rejected", result.error)
             if write.live_before:
                 tombstones.append(_rejected_tombstone(write))
