@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import threading
 import time
@@ -31,7 +32,7 @@ from docsearch.ingest.objects import fetch_object
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration
-KEYS_AT_START = 150
+KEYS_AT_START = int(os.environ.get("CHURN_KEYS", "150"))  # more to measure: CHURN_KEYS=2000 pytest ... -s
 WORKERS = 3
 MAX_OPS = 600  # bounded: the churn stops by itself
 WORDS = [
