@@ -4,7 +4,7 @@ The same path as the ingest Lambda: each listed object becomes an upsert change 
 sequencer and goes through ``ingest.apply_changes`` (fetch, extract, unchanged check,
 one ``_bulk`` per batch). A write without a sequencer is conditional on the key not having
 been written since its state was read, so running a backfill beside live events cannot undo
-a newer upload or delete (such keys count as ``stale``).
+a newer upload or delete: such a key is tried again from a fresh read of the index and the object.
 
 ``prune`` tombstones the index's live documents under the prefix whose keys are not in the
 bucket. The index is listed *before* the bucket and each tombstone is conditional on the
@@ -32,7 +32,8 @@ from docsearch.observability import logger, metrics
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
 
 BATCH_SIZE = 50  # objects per _bulk request
-RETRY_PAUSE_S = 2.0  # one more try for keys that failed transiently, after this pause
+RETRY_PAUSE_S = 1.0  # keys that failed transiently (or lost a race with a live write) are tried again
+RETRY_PASSES = 3
 MAX_FAILURES_LISTED = 20
 PAGE = 1000  # documents per page when listing the index for prune
 # Fill one index from the bucket: (client, index, on_progress) -> documents written (see reindex).
@@ -44,7 +45,7 @@ class BackfillSummary:
     listed: int = 0
     indexed: int = 0
     unchanged: int = 0
-    stale: int = 0  # a live event wrote the key after the backfill read it: the newer write stays
+    stale: int = 0  # the stored document came from a newer event: nothing to write
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
     failed: int = 0
     failures: list[str] = field(default_factory=list)  # "key: error", the first few
@@ -96,8 +97,10 @@ def backfill(
     for start in range(0, len(keys), batch_size):
         batch = keys[start : start + batch_size]
         outcomes = _run(batch, bucket, client, index, fetch)
-        retry = [key for key in batch if outcomes[key].status == "retry"]
-        if retry:
+        for _ in range(RETRY_PASSES):
+            retry = [key for key in batch if outcomes[key].status == "retry"]
+            if not retry:
+                break
             time.sleep(RETRY_PAUSE_S)
             outcomes.update(_run(retry, bucket, client, index, fetch))
         for key in batch:

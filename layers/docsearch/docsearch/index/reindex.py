@@ -3,12 +3,12 @@
 1. create ``<alias>-v<N+1>`` from data/index.json and point the alias ``<alias>-next`` at
    it: from then on every ingest batch writes to the new index as well as to the alias
    (see ``ingest/batch.py``);
-2. fill it: from the bucket with a backfill (its writes are create-only or conditional,
-   so a live write that got there first is never overwritten), or from the live index
+2. fill it: from the bucket with a backfill (its writes are conditional on the state read
+   before the object, so one that raced a live write is redone from a fresh read), or from the live index
    with a server-side ``_reindex`` in ``op_type: create`` (the copy never overwrites what a
    live write put there, tombstones included). Before that copy starts, batches that began
-   before step 1 (so do not know the new index) are given ``in_flight_s`` to finish, so the
-   copy's snapshot holds everything they wrote;
+   before step 1 (so do not know the new index) are given ``in_flight_s`` to finish and the
+   old index is refreshed, so the copy's snapshot holds everything they wrote;
 3. point the alias at the new index and drop ``<alias>-next`` in one ``_aliases`` call
    (atomic: every search sees the old index or the new one, never neither);
 4. delete the old index (unless asked to keep it).
@@ -124,6 +124,7 @@ def reindex(
             summary.copied = from_bucket(client, new, on_progress)
         elif old:
             time.sleep(in_flight_s)  # batches that do not know the new index finish writing the old one
+            client.indices.refresh(index=",".join(old))  # _reindex reads what a search sees: all of it
             summary.copied, summary.kept_newer = _copy(client, old, new, on_progress)
         if not serverless:
             client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})

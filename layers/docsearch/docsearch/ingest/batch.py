@@ -14,15 +14,17 @@ first (one ``_mget`` per batch) and an identical object is counted as ``unchange
 (when its event is newer, only the stored sequencer moves forward, so a late delete that
 came between two identical uploads cannot remove the document).
 
-Writes without a sequencer (a backfill) are conditional on the stored document being the one
-read before the object was fetched (``create`` where there was none, ``if_seq_no`` where there
-was one): if a live event wrote the key meanwhile, the engine refuses the backfill's write (409)
-and the key counts as ``stale``, so a backfill never undoes a newer upload or delete. This needs
-the states read *before* the objects (``apply_changes`` keeps that order).
+Writes without a sequencer (a backfill; moto's local events) are conditional on the stored
+document being the one read before the object was fetched (``create`` where there was none,
+``if_seq_no`` where there was one): if anything wrote the key meanwhile, the engine refuses the
+write (409) and the key is retried from a fresh read of both, so an unordered write never undoes
+a newer upload or delete. This needs the states read *before* the objects (``apply_changes``
+keeps that order).
 
 While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
-goes to that index: ordered writes as they are, unordered ones create-only, so the copy and the
-live writes meet in the new index whatever their timing (see ``index/reindex.py``).
+goes to that index, ordered writes as they are and unordered ones conditional on that index's
+own state, so the copy and the live writes meet in the new index whatever their timing (see
+``index/reindex.py``).
 
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
 reason) or ``retry`` (S3 or the engine failed transiently; after the configured receives
@@ -90,12 +92,35 @@ class StoredState:
 
 @dataclass(frozen=True)
 class PlannedWrite:
+    """One key's write, built per target index (the alias, and an index a reindex is filling)."""
+
     tag: str
     kind: Literal["indexed", "deleted", "unchanged"]
-    op: dict[str, Any]  # to the index the batch writes
-    copy: dict[str, Any]  # the same write for an index a reindex is filling (``_index`` set per index)
-    conditional: bool = False  # an unordered write: a 409 means a newer write got there first
+    doc_id: str
+    sequencer: str
+    doc: dict[str, Any] | None  # the document, or the tombstone when ``kind`` is deleted; None: plain delete
     live_before: bool = False  # the key had a live document (an engine refusal must tombstone it)
+
+    @property
+    def conditional(self) -> bool:
+        """Unordered: guarded by the target's state as read, and retried if it changed since."""
+        return self.doc is not None and not self.sequencer
+
+    def op(self, index: str, state: StoredState | None) -> dict[str, Any]:
+        if self.doc is None:
+            return {"_op_type": "delete", "_index": index, "_id": self.doc_id}
+        mode = "tombstone" if self.kind == "deleted" else "index"
+        if self.sequencer:  # ordered by the sequencer inside the engine: the same write is right in any index
+            return _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
+        if state is None:  # absent when read: create-only
+            return {"_op_type": "create", "_index": index, "_id": self.doc_id, "_source": self.doc}
+        op = _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
+        if state.seq_no is not None and state.primary_term is not None:
+            # An update of the document as read (the engine takes no upsert or retry with if_seq_no).
+            for name in ("retry_on_conflict", "upsert", "scripted_upsert"):
+                del op[name]
+            op.update(if_seq_no=state.seq_no, if_primary_term=state.primary_term)
+        return op
 
 
 def normalize_sequencer(sequencer: str) -> str:
@@ -182,8 +207,8 @@ def apply_changes(
         return
     try:
         # States first, objects after: a conditional write is then refused if the key changed since.
-        stored = read_states(client, index, list(latest))
-        building = building_indices(client, index)
+        states = {index: read_states(client, index, list(latest))}
+        states |= {name: read_states(client, name, list(latest)) for name in building_indices(client, index)}
     except OpenSearchException as error:
         logger.warning("engine unavailable before the batch", extra={"error": repr(error)})
         for tag, _ in latest.values():
@@ -192,44 +217,46 @@ def apply_changes(
     planned = []
     fetch = _prefetched(fetch, [change for _, change in latest.values()])
     for doc_id, (tag, change) in latest.items():
-        write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
+        write = _plan(change, doc_id, states[index].get(doc_id), fetch, outcomes[tag])
         if write is not None:
             planned.append(write)
-    rejected = _write(client, planned, building, outcomes, require_alias)
+    rejected = _write(client, planned, index, states, outcomes, require_alias)
     if rejected:  # their new versions cannot be indexed: their old documents must not stay searchable
-        _write(client, rejected, building, outcomes, require_alias)
+        _write(client, rejected, index, states, outcomes, require_alias)
     _record_metrics(outcomes.values())
 
 
 def _write(
     client: OpenSearch,
     planned: list[PlannedWrite],
-    building: list[str],
+    index: str,
+    states: dict[str, dict[str, StoredState]],
     outcomes: dict[str, MessageOutcome],
     require_alias: bool,
 ) -> list[PlannedWrite]:
-    """One ``_bulk`` for ``planned`` (and its copies); record outcomes; return tombstones for refused keys."""
-    ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
-    ops += [{**w.copy, "_index": name} for name in building for w in planned]
+    """One ``_bulk`` for ``planned`` in every target index; record outcomes; return tombstones for refused keys.
+
+    ``states`` holds, per target index (``index`` first), the states read before the objects.
+    """
+    ops = []
+    for name, known in states.items():
+        for w in planned:
+            op = w.op(name, known.get(w.doc_id))
+            ops.append({**op, "require_alias": True} if require_alias and name == index else op)
     results = write_bulk(client, ops)
-    mains, copies = results[: len(planned)], results[len(planned) :]
     tombstones = []
-    for n, (write, result) in enumerate(zip(planned, mains, strict=True)):
+    for n, write in enumerate(planned):
         outcome = outcomes[write.tag]
-        # (Not for an if_seq_no update: an engine that refused the condition itself must not tombstone the key.)
-        if result.status == REJECTED and write.kind == "indexed" and "if_seq_no" not in write.op:
-            skip(outcome, "engine_rejected", result.error)
+        main, *copies = results[n :: len(planned)]
+        guarded = "if_seq_no" in ops[n]  # an engine refusing the condition itself must not tombstone the key
+        if main.status == REJECTED and write.kind == "indexed" and not guarded:
+            skip(outcome, "engine_rejected", main.error)
             if write.live_before:
-                tombstones.append(_rejected_tombstone(write))
+                tombstones.append(_tombstone_for(write))
             continue
-        if not result.ok and not (write.conditional and _lost_race(result)):
-            outcome.fail(result.error)
-            continue
-        failed_copy = next((c for c in copies[n :: len(planned)] if not _copied(c)), None)
-        if failed_copy is not None:  # the index being built must get it too: retry (writes are idempotent)
-            outcome.fail(f"reindex copy: {failed_copy.error}")
-        elif not result.ok:
-            outcome.stale += 1  # a live event wrote the key after we read it: it is newer
+        failed = next((r for r in (main, *copies) if not r.ok), None)
+        if failed is not None:  # retried whole (writes are idempotent); a lost race re-reads state and object
+            outcome.fail(f"changed since read, retry: {failed.error}" if _lost_race(failed) else failed.error)
         elif write.kind == "indexed":
             outcome.indexed += 1
         elif write.kind == "deleted":
@@ -242,11 +269,6 @@ def _write(
 def _lost_race(result: ItemResult) -> bool:
     """A conditional write refused because the key was written (409) or removed (404) since it was read."""
     return result.status == CONFLICT or (result.status == 404 and "document_missing" in result.error)
-
-
-def _copied(result: ItemResult) -> bool:
-    """A copy is done when written, or when create-only found the key already there (a newer write)."""
-    return result.ok or result.status == CONFLICT
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
@@ -284,7 +306,6 @@ def _plan(
     change: ObjectChange,
     doc_id: str,
     state: StoredState | None,
-    index: str,
     fetch: Fetch,
     outcome: MessageOutcome,
 ) -> PlannedWrite | None:
@@ -295,9 +316,8 @@ def _plan(
         return None
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
-            delete = {"_op_type": "delete", "_index": index, "_id": doc_id}
-            return PlannedWrite(outcome.message_id, "deleted", delete, delete)
-        return _planned(outcome.message_id, "deleted", index, doc_id, sequencer, tombstone(change), state)
+            return PlannedWrite(outcome.message_id, "deleted", doc_id, sequencer, None)
+        return PlannedWrite(outcome.message_id, "deleted", doc_id, sequencer, tombstone(change), _live(state))
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
@@ -314,7 +334,7 @@ def _plan(
         if state is None or state.deleted:
             return None
         # The key's old document must not outlive its object: tombstone it.
-        return _planned(outcome.message_id, "deleted", index, doc_id, sequencer, tombstone(change), state)
+        return PlannedWrite(outcome.message_id, "deleted", doc_id, sequencer, tombstone(change), _live(state))
     except Exception as error:  # S3 throttling, network: transient, retry the message
         logger.warning("fetch failed", extra={"key": change.key, "error": repr(error)})
         outcome.fail(f"fetch: {error!r}")
@@ -327,46 +347,19 @@ def _plan(
         content_hash=content_hash,
         sequencer=sequencer,
     ).to_document()
-    return _planned(outcome.message_id, "unchanged" if same else "indexed", index, doc_id, sequencer, document, state)
+    kind: Literal["indexed", "unchanged"] = "unchanged" if same else "indexed"
+    return PlannedWrite(outcome.message_id, kind, doc_id, sequencer, document, _live(state))
 
 
-def _planned(
-    tag: str,
-    kind: Literal["indexed", "deleted", "unchanged"],
-    index: str,
-    doc_id: str,
-    sequencer: str,
-    doc: dict[str, Any],
-    state: StoredState | None,
-) -> PlannedWrite:
-    """The write of ``doc`` (a document, or a tombstone when ``kind`` is deleted): ordered, or conditional."""
-    mode = "tombstone" if kind == "deleted" else "index"
-    live = state is not None and not state.deleted
-    create = {"_op_type": "create", "_index": index, "_id": doc_id, "_source": doc}
-    if sequencer:  # ordered by the sequencer inside the engine: the same write is right in any index
-        op = _scripted(index, doc_id, mode, sequencer, doc)
-        return PlannedWrite(tag, kind, op, op, live_before=live)
-    if state is None:  # unordered and absent when read: create-only (a live write meanwhile wins)
-        return PlannedWrite(tag, kind, create, create, conditional=True)
-    op = _scripted(index, doc_id, mode, sequencer, doc)
-    if state.seq_no is not None and state.primary_term is not None:
-        # An update of the document as read (the engine takes no upsert or retry with if_seq_no):
-        # a conflict (409), or the document gone (404), means a newer write won.
-        for name in ("retry_on_conflict", "upsert", "scripted_upsert"):
-            del op[name]
-        op.update(if_seq_no=state.seq_no, if_primary_term=state.primary_term)
-    return PlannedWrite(tag, kind, op, create, conditional=True, live_before=live)
+def _live(state: StoredState | None) -> bool:
+    return state is not None and not state.deleted
 
 
-def _rejected_tombstone(write: PlannedWrite) -> PlannedWrite:
-    """The tombstone that replaces a document the engine refused (same index, id and order mark)."""
-    op = write.op
-    params = op.get("script", {}).get("params", {})
-    source = params.get("doc") or op.get("_source") or {}
-    doc = {k: source.get(k) for k in ("bucket", "key", "indexed_at")} | {"deleted": True}
-    doc["sequencer"] = params.get("seq", "")
-    tomb = _scripted(op["_index"], op["_id"], "tombstone", str(doc["sequencer"]), doc)
-    return PlannedWrite(write.tag, "deleted", tomb, tomb)
+def _tombstone_for(write: PlannedWrite) -> PlannedWrite:
+    """The tombstone that replaces a document the engine refused (same key and order mark)."""
+    source = write.doc or {}
+    doc = {k: source.get(k) for k in ("bucket", "key", "indexed_at")} | {"deleted": True, "sequencer": write.sequencer}
+    return PlannedWrite(write.tag, "deleted", write.doc_id, write.sequencer, doc)
 
 
 def skip(outcome: MessageOutcome, reason: str, detail: str, key: str | None = None) -> None:
