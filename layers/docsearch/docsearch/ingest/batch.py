@@ -101,12 +101,8 @@ class PlannedWrite:
     doc: dict[str, Any] | None  # the document, or the tombstone when ``kind`` is deleted; None: plain delete
     live_before: bool = False  # the key had a live document (an engine refusal must tombstone it)
 
-    @property
-    def conditional(self) -> bool:
-        """Unordered: guarded by the target's state as read, and retried if it changed since."""
-        return self.doc is not None and not self.sequencer
-
     def op(self, index: str, state: StoredState | None) -> dict[str, Any]:
+        """The bulk action in ``index``; an unordered one is guarded by ``state``, as read before the fetch."""
         if self.doc is None:
             return {"_op_type": "delete", "_index": index, "_id": self.doc_id}
         mode = "tombstone" if self.kind == "deleted" else "index"
