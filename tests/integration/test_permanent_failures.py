@@ -100,6 +100,16 @@ def test_immense_keyword_values_are_bounded_not_retried(engine: OpenSearch, inde
     assert _searchable(engine, index, "beras") == 1
 
 
+def test_the_mapping_ignores_keyword_values_too_long_for_a_term(engine: OpenSearch, index: str) -> None:
+    # The second fence, for writes that do not come through extraction: ignore_above keeps the
+    # engine from refusing the document (the value stays in _source, it is just not a term).
+    huge = "x" * 40_000
+    doc = {"bucket": BUCKET, "key": "langsung.txt", "title": "Judul", "body": "Isi", "deleted": False}
+    doc |= {"source": huge, "author": huge, "editor": huge, "dateline": huge, "url": huge}
+    engine.index(index=index, id="langsung", body=doc, refresh=True)
+    assert engine.get(index=index, id="langsung")["_source"]["author"] == huge
+
+
 def test_an_engine_refusal_of_one_document_is_its_skip_not_the_batch_retry(
     engine: OpenSearch, index_alias: str
 ) -> None:
