@@ -230,7 +230,9 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     client = target.opensearch()
     ensure_index(client, target.index_alias, target.index_replicas)
     with out.progress("indexing", "objects") as progress:
-        summary = backfill(target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress)
+        summary = backfill(
+            target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress, prune=args.prune
+        )
     data = dataclasses.asdict(summary)
     facts = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
     out.result(data, [f"backfill of s3://{target.bucket}/{args.prefix} into {target.index_alias}: {facts}"])
@@ -331,14 +333,24 @@ def _depth_text(depth: dict[str, int] | None) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
+    from docsearch.index.backfill import bucket_filler
     from docsearch.index.reindex import ReindexError, reindex
 
     client = target.opensearch()
-    filler = _bucket_filler(target, args.prefix) if args.from_bucket else None
+    filler = None
+    if args.from_bucket:
+        target.need("bucket")
+        filler = bucket_filler(target.client("s3"), target.bucket, args.prefix)
     with out.progress("copying", "documents") as progress:
         try:
             summary = reindex(
-                client, target.index_alias, from_bucket=filler, keep_old=args.keep_old, on_progress=progress
+                client,
+                target.index_alias,
+                from_bucket=filler,
+                keep_old=args.keep_old,
+                on_progress=progress,
+                serverless=target.opensearch_service == "aoss",
+                in_flight_s=args.in_flight_s,
             )
         except ReindexError as error:
             raise CommandFailed(str(error)) from error
@@ -346,8 +358,8 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
     old = ", ".join(summary.old_indices) or "(none)"
     lines: list[Any] = [
         f"{summary.alias}: {old} -> {summary.new_index} ({summary.documents} documents, {summary.seconds}s)",
-        f"  copied {summary.copied} from the {summary.source}, caught up {summary.caught_up},"
-        f" dropped {summary.deleted_in_window} deleted meanwhile",
+        f"  copied {summary.copied} from the {summary.source}"
+        + (f", left {summary.kept_newer} newer live writes alone" if summary.kept_newer else ""),
         "  old index removed"
         if summary.removed_old
         else "  old index kept (--keep-old)"
@@ -356,16 +368,6 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
     ]
     out.result(data, [line for line in lines if line])
     return EXIT_OK
-
-
-def _bucket_filler(target: Target, prefix: str) -> Callable[[Any, str, Progress | None], int]:
-    def fill(client: Any, index: str, on_progress: Progress | None) -> int:
-        from docsearch.index.backfill import backfill
-
-        summary = backfill(target.client("s3"), target.bucket, prefix, client, index, on_progress)
-        return summary.indexed
-
-    return fill
 
 
 def cmd_redrive(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -415,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
         "backfill", "index what is already in the bucket (e.g. uploaded before the stack existed)", cmd_backfill
     )
     backfill.add_argument("--prefix", default="", help="only keys under this prefix")
+    backfill.add_argument(
+        "--prune", action="store_true", help="also remove from the index the keys that are gone from the bucket"
+    )
 
     search = command("search", "search the articles and show ranked results with highlighted snippets", cmd_search)
     search.add_argument("query", help='the query, e.g. "pakta pertahanan" or \'"kapal selam" -Ukraina\'')
@@ -437,6 +442,14 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--prefix", default="", help="with --from-bucket: only keys under this prefix")
     reindex.add_argument(
         "--keep-old", action="store_true", help="keep the old index (default: delete it after the swap)"
+    )
+    reindex.add_argument(
+        "--in-flight-s",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="copying from the index: wait this long first for ingest batches already running to finish"
+        " (default 60, the ingest function's timeout; 0 when nothing is ingesting)",
     )
 
     command("redrive", "move messages from the dead-letter queue back to the ingest queue", cmd_redrive)

@@ -13,7 +13,7 @@ import sys
 import time
 
 from docsearch.index.definition import definition_is_current, ensure_index
-from docsearch.index.reindex import reindex
+from docsearch.index.reindex import INGEST_TIMEOUT_S, reindex
 from docsearch_local import opensearch
 from docsearch_local.aws_resources import create_resources
 from docsearch_local.paths import PYTHONPATH, StackConfig, stack_config
@@ -66,7 +66,9 @@ def up(config: StackConfig) -> list[str]:
     ensure_index(engine, config.index_alias)
     if not definition_is_current(engine, config.index_alias):
         print(f"the index definition changed: rebuilding {config.index_alias} with zero downtime ...", flush=True)
-        summary = reindex(engine, config.index_alias)
+        # Ingest batches already running matter only if the worker is up (it starts after this).
+        ingesting = read_pid(config.pidfile("worker")) is not None
+        summary = reindex(engine, config.index_alias, in_flight_s=INGEST_TIMEOUT_S if ingesting else 0)
         print(f"  {summary.documents} documents now in {summary.new_index}", flush=True)
     started += [part for part, module in WORKERS.items() if _start_python(config, part, ["-m", module])]
     _wait(f"{config.api_url}/health", "search API", timeout_s=60)

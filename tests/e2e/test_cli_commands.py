@@ -186,7 +186,7 @@ def test_reindex_and_direct_search(engine: OpenSearch, index_alias: str, local_s
     body = {"key": "r/1.txt", "bucket": "b", "title": "Pemilu Serentak", "body": "Partisipasi pemilih pemilu naik."}
     engine.index(index=index_alias, id="1", body=body, refresh=True)
 
-    summary = run_json("reindex", "--index", index_alias)
+    summary = run_json("reindex", "--index", index_alias, "--in-flight-s", "0")
     following = f"{index_alias}-v{int(first.rsplit('-v', 1)[1]) + 1}"
     assert summary["old_indices"] == [first] and summary["new_index"] == following
     assert summary["documents"] == 1 and summary["removed_old"] is True
@@ -220,6 +220,32 @@ def test_backfill_indexes_a_bucket_that_existed_before_the_stack(
 
     again = run_json("backfill", "--bucket", bucket, "--index", index_alias, "--prefix", "arsip/")
     assert (again["indexed"], again["unchanged"]) == (0, 2)  # identical content: no write
+
+
+def test_reindex_from_bucket_and_backfill_prune(
+    engine: OpenSearch, index_alias: str, local_stack: StackConfig, s3: Any
+) -> None:
+    bucket = f"rb-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
+    s3.put_object(Bucket=bucket, Key="a/satu.txt", Body=b"Gempa Cianjur\nGempa mengguncang Cianjur pagi ini.")
+    s3.put_object(Bucket=bucket, Key="a/dua.txt", Body=b"Harga Cabai\nHarga cabai rawit naik di pasar.")
+    first = run_json("backfill", "--bucket", bucket, "--index", index_alias)
+    assert first["indexed"] == 2
+    old = sorted(engine.indices.get_alias(name=index_alias))
+
+    # A key removed from the bucket while nothing listened: only --prune retires it.
+    s3.delete_object(Bucket=bucket, Key="a/dua.txt")
+    engine.indices.refresh(index=index_alias)
+    pruned = run_json("backfill", "--bucket", bucket, "--index", index_alias, "--prune")
+    assert (pruned["unchanged"], pruned["pruned"]) == (1, 1)
+
+    # The new index is filled from the bucket by the real filler (no alias mix-up), then swapped in.
+    summary = run_json("reindex", "--from-bucket", "--bucket", bucket, "--index", index_alias)
+    assert summary["source"] == "bucket" and summary["old_indices"] == old and summary["copied"] == 1
+    assert sorted(engine.indices.get_alias(name=index_alias)) == [summary["new_index"]]
+    hits = engine.search(index=index_alias, body={"query": {"match_all": {}}})["hits"]["hits"]
+    assert [hit["_source"]["key"] for hit in hits] == ["a/satu.txt"]
+    assert not engine.indices.exists_alias(name=f"{index_alias}-next")
 
 
 def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: StackConfig, s3: Any, sqs: Any) -> None:

@@ -28,9 +28,11 @@ DOMAIN = "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${AWS
 # What the functions' engine calls need (docs/deploy.md "Engine calls"), as (method, path under the domain).
 INGEST_CALLS = {
     ("es:ESHttpGet", "_alias/${IndexAlias}"),
+    ("es:ESHttpGet", "_alias/${IndexAlias}-next"),  # the index a reindex is filling, written too
     ("es:ESHttpPut", "${IndexAlias}-v*"),
     ("es:ESHttpPost", "_bulk"),
     ("es:ESHttpPost", "${IndexAlias}/_mget"),
+    ("es:ESHttpPost", "${IndexAlias}-v*/_mget"),
     ("es:ESHttpPost", "_aliases"),
 }
 SEARCH_CALLS = {

@@ -10,7 +10,7 @@ import pytest
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import bulk
 
-from docsearch.index.definition import ensure_index, versioned_name
+from docsearch.index.definition import building_alias, ensure_index, versioned_name
 from docsearch.index.reindex import ReindexError, next_version, reindex
 from docsearch.ingest.article import Article, IndexedArticle
 from docsearch.search.models import SearchRequest
@@ -64,9 +64,9 @@ def test_searches_keep_answering_while_the_index_is_rebuilt(engine: OpenSearch, 
     searcher.start()
     try:
         time.sleep(0.3)
-        summary = reindex(engine, index_alias)
+        summary = reindex(engine, index_alias, in_flight_s=0)
         time.sleep(0.3)
-        again = reindex(engine, index_alias)  # repeated reindexes take the next free version
+        again = reindex(engine, index_alias, in_flight_s=0)  # repeated reindexes take the next free version
     finally:
         searcher.stop.set()
         searcher.join(timeout=30)
@@ -82,26 +82,6 @@ def test_searches_keep_answering_while_the_index_is_rebuilt(engine: OpenSearch, 
     assert search(engine, index_alias, SearchRequest(q="posko nomor 1234")).results[0].key == "reindex/1234.txt"
 
 
-def test_writes_and_deletes_during_the_copy_are_not_lost(engine: OpenSearch, index_alias: str) -> None:
-    ensure_index(engine, index_alias)
-    _fill(engine, index_alias, 200)
-    late = IndexedArticle("docsearch-articles", "reindex/late.txt", Article("Gempa Cianjur", "Gempa terasa."), 10, "x")
-    gone = IndexedArticle("docsearch-articles", "reindex/0.txt", Article("x", "y"), 1, "y")
-
-    def filler(client: OpenSearch, index: str, on_progress: Any) -> int:
-        # Stands in for a long copy: ingest writes one document and deletes another meanwhile.
-        client.index(index=index_alias, id=late.id, body=late.to_document(), refresh=True)
-        client.delete(index=index_alias, id=gone.id, refresh=True)
-        return 0
-
-    summary = reindex(engine, index_alias, from_bucket=filler, keep_old=True)
-    assert summary.source == "bucket" and summary.caught_up >= 1
-    new = summary.new_index
-    assert engine.exists(index=new, id=late.id)
-    assert summary.old_indices and engine.indices.exists(index=summary.old_indices[0])  # --keep-old
-    engine.indices.delete(index=summary.old_indices[0])
-
-
 def test_a_failed_fill_leaves_the_alias_alone(engine: OpenSearch, index_alias: str) -> None:
     first = ensure_index(engine, index_alias)
     planned = versioned_name(index_alias, next_version(engine, index_alias))
@@ -113,3 +93,11 @@ def test_a_failed_fill_leaves_the_alias_alone(engine: OpenSearch, index_alias: s
         reindex(engine, index_alias, from_bucket=broken)
     assert sorted(engine.indices.get_alias(name=index_alias)) == [first]
     assert not engine.indices.exists(index=planned)
+    assert not engine.indices.exists_alias(name=building_alias(index_alias))  # ingest stops writing there
+
+
+def test_an_interrupted_reindex_is_reported_not_raced(engine: OpenSearch, index_alias: str) -> None:
+    ensure_index(engine, index_alias)
+    engine.indices.create(index=f"{index_alias}-v99", body={"aliases": {building_alias(index_alias): {}}})
+    with pytest.raises(ReindexError, match=f"{index_alias}-v99 is under way or was interrupted"):
+        reindex(engine, index_alias, in_flight_s=0)

@@ -1,9 +1,15 @@
-"""Index everything already in a bucket (for buckets that existed before the stack).
+"""Make the index equal the bucket: index every object in it, and (``prune``) retire what is gone.
 
 The same path as the ingest Lambda: each listed object becomes an upsert change with no
 sequencer and goes through ``ingest.apply_changes`` (fetch, extract, unchanged check,
-one ``_bulk`` per batch). Without a sequencer a backfilled write keeps the order mark
-already stored, so running a backfill beside live events cannot undo a newer event.
+one ``_bulk`` per batch). A write without a sequencer is conditional on the key not having
+been written since its state was read, so running a backfill beside live events cannot undo
+a newer upload or delete: such a key is tried again from a fresh read of the index and the object.
+
+``prune`` tombstones the index's live documents under the prefix whose keys are not in the
+bucket. The index is listed *before* the bucket and each tombstone is conditional on the
+document being the one listed: a key uploaded meanwhile is either in the bucket listing or
+was rewritten since, and is never pruned.
 """
 
 from __future__ import annotations
@@ -12,19 +18,25 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import MessageOutcome, apply_changes
+from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
+from docsearch.ingest.bulk import CONFLICT, write_bulk
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import fetch_object
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
 
 BATCH_SIZE = 50  # objects per _bulk request
-RETRY_PAUSE_S = 2.0  # one more try for keys that failed transiently, after this pause
+RETRY_PAUSE_S = 1.0  # keys that failed transiently (or lost a race with a live write) are tried again
+RETRY_PASSES = 3
 MAX_FAILURES_LISTED = 20
+PAGE = 1000  # documents per page when listing the index for prune
+# Fill one index from the bucket: (client, index, on_progress) -> documents written (see reindex).
+Filler = Callable[[OpenSearch, str, Callable[[int, int], None] | None], int]
 
 
 @dataclass
@@ -32,13 +44,15 @@ class BackfillSummary:
     listed: int = 0
     indexed: int = 0
     unchanged: int = 0
+    stale: int = 0  # the stored document came from a newer event: nothing to write
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
     failed: int = 0
     failures: list[str] = field(default_factory=list)  # "key: error", the first few
+    pruned: int = 0  # live documents whose keys were gone from the bucket, now tombstoned
 
     @property
     def done(self) -> int:
-        return self.indexed + self.unchanged + sum(self.skipped.values()) + self.failed
+        return self.indexed + self.unchanged + self.stale + sum(self.skipped.values()) + self.failed
 
 
 def list_keys(s3_client: Any, bucket: str, prefix: str) -> list[tuple[str, int]]:
@@ -61,9 +75,15 @@ def backfill(
     *,
     batch_size: int = BATCH_SIZE,
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+    prune: bool = False,
 ) -> BackfillSummary:
-    """Index every object under ``prefix``; ``on_progress(done, total)`` after each batch."""
-    ensure_index(client, index)
+    """Index every object under ``prefix`` into ``index`` (an alias, created if missing, or an index).
+
+    ``on_progress(done, total)`` after each batch; ``prune``: see the module doc.
+    """
+    if not client.indices.exists(index=index):
+        ensure_index(client, index)
+    indexed_before = _live_documents(client, index, bucket, prefix) if prune else {}
     keys = [key for key, _ in list_keys(s3_client, bucket, prefix)]
     summary = BackfillSummary(listed=len(keys))
     skipped: Counter[str] = Counter()
@@ -76,8 +96,10 @@ def backfill(
     for start in range(0, len(keys), batch_size):
         batch = keys[start : start + batch_size]
         outcomes = _run(batch, bucket, client, index, fetch)
-        retry = [key for key in batch if outcomes[key].status == "retry"]
-        if retry:
+        for _ in range(RETRY_PASSES):
+            retry = [key for key in batch if outcomes[key].status == "retry"]
+            if not retry:
+                break
             time.sleep(RETRY_PAUSE_S)
             outcomes.update(_run(retry, bucket, client, index, fetch))
         for key in batch:
@@ -89,11 +111,77 @@ def backfill(
                 continue
             summary.indexed += outcome.indexed
             summary.unchanged += outcome.unchanged
+            summary.stale += outcome.stale
             skipped.update(outcome.skipped)
         if on_progress:
             on_progress(min(start + batch_size, len(keys)), len(keys))
     summary.skipped = dict(sorted(skipped.items()))
+    if prune:
+        in_bucket = set(keys)
+        gone = {key: where for key, where in indexed_before.items() if key not in in_bucket}
+        summary.pruned = _prune(client, index, bucket, gone)
     return summary
+
+
+def bucket_filler(
+    s3_client: Any, bucket: str, prefix: str = "", max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES
+) -> Filler:
+    """A reindex filler that backfills the new index from the bucket (``docsearch reindex --from-bucket``)."""
+
+    def fill(client: OpenSearch, index: str, on_progress: Callable[[int, int], None] | None) -> int:
+        summary = backfill(s3_client, bucket, prefix, client, index, on_progress, max_object_bytes=max_object_bytes)
+        if summary.failed:
+            raise RuntimeError(f"{summary.failed} objects could not be read or written: {summary.failures[:3]}")
+        return summary.indexed
+
+    return fill
+
+
+def _live_documents(client: OpenSearch, index: str, bucket: str, prefix: str) -> dict[str, tuple[str, int, int]]:
+    """key -> (id, seq_no, primary_term) of every live document of ``bucket`` under ``prefix``.
+
+    Paged with ``search_after`` on the key (no scroll: OpenSearch Serverless has none).
+    """
+    query: dict[str, Any] = {
+        "bool": {
+            "filter": [{"term": {"bucket": bucket}}, {"prefix": {"key": prefix}}],
+            "must_not": [{"term": {"deleted": True}}],
+        }
+    }
+    body: dict[str, Any] = {
+        "size": PAGE,
+        "query": query,
+        "_source": False,
+        "docvalue_fields": ["key"],
+        "seq_no_primary_term": True,
+        "sort": [{"key": "asc"}],
+    }
+    found: dict[str, tuple[str, int, int]] = {}
+    while True:
+        hits = client.search(index=index, body=body)["hits"]["hits"]
+        for hit in hits:
+            found[hit["fields"]["key"][0]] = (hit["_id"], int(hit["_seq_no"]), int(hit["_primary_term"]))
+        if len(hits) < PAGE:
+            return found
+        body["search_after"] = hits[-1]["sort"]
+
+
+def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[str, int, int]]) -> int:
+    """Tombstone each listed document unless it was rewritten since it was listed (then it is newer)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    ops = []
+    for key, (doc_id, seq_no, primary_term) in gone.items():
+        doc = {"bucket": bucket, "key": key, "deleted": True, "sequencer": "", "indexed_at": now}
+        op = _scripted(index, doc_id, "tombstone", "", doc)
+        for name in ("retry_on_conflict", "upsert", "scripted_upsert"):  # not allowed with if_seq_no
+            del op[name]
+        ops.append({**op, "if_seq_no": seq_no, "if_primary_term": primary_term})
+    results = write_bulk(client, ops)
+    failed = [r.error for r in results if not r.ok and r.status not in (CONFLICT, 404)]
+    if failed:
+        raise RuntimeError(f"prune: {len(failed)} tombstones not written: {failed[:3]}")
+    pruned = sum(r.ok for r in results)
+    return pruned
 
 
 def _run(keys: list[str], bucket: str, client: OpenSearch, index: str, fetch: Any) -> dict[str, MessageOutcome]:

@@ -42,6 +42,17 @@ def definition_is_current(client: OpenSearch, alias: str) -> bool:
     )
 
 
+def building_alias(alias: str) -> str:
+    """The alias on the index a reindex is filling: live writes go there too until the swap."""
+    return f"{alias}-next"
+
+
+def building_indices(client: OpenSearch, alias: str) -> list[str]:
+    """The index a reindex of ``alias`` is filling, if one is (one cheap alias lookup)."""
+    answer = client.indices.get_alias(name=building_alias(alias), ignore=[404])
+    return sorted(name for name, value in answer.items() if isinstance(value, dict) and "aliases" in value)
+
+
 def versioned_name(alias: str, version: int | None = None) -> str:
     return f"{alias}-v{version if version is not None else index_definition()['version']}"
 

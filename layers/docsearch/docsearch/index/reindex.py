@@ -1,20 +1,25 @@
 """Zero-downtime reindex: build the next versioned index beside the live one, then swap the alias.
 
-1. create ``<alias>-v<N+1>`` from data/index.json (refresh off while it fills);
-2. fill it from the live index with ``_reindex`` (a server-side task, polled for
-   progress) or from the bucket with a backfill;
-3. catch up what ingest wrote to the live index meanwhile (``indexed_at`` at or
-   after the start) and drop what it deleted meanwhile;
-4. point the alias at the new index in one ``_aliases`` call (atomic: every search
-   sees either the old index or the new one, never neither), then copy, create-only,
-   what was created in the instant between the catch-up and the swap;
-5. delete the old index (unless asked to keep it).
+1. create ``<alias>-v<N+1>`` from data/index.json and point the alias ``<alias>-next`` at
+   it: from then on every ingest batch writes to the new index as well as to the alias
+   (see ``ingest/batch.py``);
+2. fill it: from the bucket with a backfill (its writes are conditional on the state read
+   before the object, so one that raced a live write is redone from a fresh read), or from the live index
+   with a server-side ``_reindex`` in ``op_type: create`` (the copy never overwrites what a
+   live write put there, tombstones included). Before that copy starts, batches that began
+   before step 1 (so do not know the new index) are given ``in_flight_s`` to finish and the
+   old index is refreshed, so the copy's snapshot holds everything they wrote;
+3. point the alias at the new index and drop ``<alias>-next`` in one ``_aliases`` call
+   (atomic: every search sees the old index or the new one, never neither);
+4. delete the old index (unless asked to keep it).
 
-What stays open: an update or delete that lands on the old index in that same
-instant (milliseconds) is not carried over; ``docsearch backfill`` re-syncs from
-the bucket, which is the source of truth.
+A write or delete arriving at any moment thus ends in the new index: before step 1 it is
+in the bucket the fill reads (or in the old index before the copy's snapshot), after it the
+batch writes the new index itself, and event writes are ordered by the S3 sequencer in
+every index. Searches go through the alias the whole time, so they keep answering.
 
-Searches go through the alias the whole time, so they keep answering.
+OpenSearch Serverless has no ``_reindex``, ``_tasks`` or ``_refresh``: there (``serverless``)
+only the bucket fill runs, no refresh is asked for, and the index copy raises ``ReindexError``.
 """
 
 from __future__ import annotations
@@ -23,21 +28,21 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.helpers import scan
 
-from docsearch.index.definition import index_definition, versioned_name
+from docsearch.index.definition import building_alias, building_indices, index_definition, versioned_name
 
 Progress = Callable[[int, int], None]
 # Fill the new index from the bucket instead: (client, new_index, on_progress) -> documents written.
 Filler = Callable[[OpenSearch, str, Progress | None], int]
 
 POLL_S = 0.5
-CLOCK_SKEW = timedelta(seconds=5)
 OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish before it goes
+# The longest an ingest batch can run (IngestFunction's Timeout in template.yaml): a batch that began
+# before the new index was announced has finished writing the old index by then.
+INGEST_TIMEOUT_S = 60.0
 
 
 class ReindexError(Exception):
@@ -51,8 +56,7 @@ class ReindexSummary:
     old_indices: list[str] = field(default_factory=list)
     source: str = "index"
     copied: int = 0
-    caught_up: int = 0
-    deleted_in_window: int = 0
+    kept_newer: int = 0  # keys the index copy left alone: a live write had already put a newer version there
     documents: int = 0
     removed_old: bool = False
     seconds: float = 0.0
@@ -76,11 +80,12 @@ def alias_targets(client: OpenSearch, alias: str) -> list[str]:
     return sorted(client.indices.get_alias(name=alias))
 
 
-def create_versioned_index(client: OpenSearch, alias: str, version: int) -> str:
+def create_versioned_index(client: OpenSearch, alias: str, version: int, *, refresh_off: bool = True) -> str:
     name = versioned_name(alias, version)
     definition = index_definition()
     settings = {**definition["settings"]}
-    settings["index"] = {**settings.get("index", {}), "refresh_interval": "-1"}
+    if refresh_off:  # a bulk copy runs faster without refreshes (Serverless does not take the setting)
+        settings["index"] = {**settings.get("index", {}), "refresh_interval": "-1"}
     client.indices.create(index=name, body={"settings": settings, "mappings": definition["mappings"]})
     return name
 
@@ -92,34 +97,40 @@ def reindex(
     from_bucket: Filler | None = None,
     keep_old: bool = False,
     on_progress: Progress | None = None,
+    serverless: bool = False,
+    in_flight_s: float = INGEST_TIMEOUT_S,
 ) -> ReindexSummary:
     """Rebuild ``alias`` into the next versioned index and swap it in. See the module doc."""
+    if serverless and from_bucket is None:
+        raise ReindexError(
+            "OpenSearch Serverless has no _reindex or _tasks: rebuild from the bucket (docsearch reindex --from-bucket)"
+        )
     started = time.monotonic()
-    since = datetime.now(UTC) - CLOCK_SKEW
+    busy = building_indices(client, alias)
+    if busy:
+        raise ReindexError(
+            f"a reindex of {alias} into {', '.join(busy)} is under way or was interrupted;"
+            f" if none is running, delete {', '.join(busy)} and try again"
+        )
     old = alias_targets(client, alias)
-    new = create_versioned_index(client, alias, next_version(client, alias))
+    new = create_versioned_index(client, alias, next_version(client, alias), refresh_off=not serverless)
     summary = ReindexSummary(alias=alias, new_index=new, old_indices=old)
     try:
+        client.indices.update_aliases(body={"actions": [{"add": {"index": new, "alias": building_alias(alias)}}]})
         if from_bucket is not None:
             summary.source = "bucket"
             summary.copied = from_bucket(client, new, on_progress)
         elif old:
-            summary.copied = _copy(client, old, new, None, on_progress)
-        if old:
-            client.indices.refresh(index=",".join(old))
-            catch_up_since = datetime.now(UTC) - CLOCK_SKEW
-            summary.caught_up = _copy(client, old, new, since, None)
-            summary.deleted_in_window = _drop_deleted(client, old, new) if from_bucket is None else 0
-        client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})
-        client.indices.refresh(index=new)
+            time.sleep(in_flight_s)  # batches that do not know the new index finish writing the old one
+            client.indices.refresh(index=",".join(old))  # _reindex reads what a search sees: all of it
+            summary.copied, summary.kept_newer = _copy(client, old, new, on_progress)
+        if not serverless:
+            client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})
+            client.indices.refresh(index=new)
         _swap(client, alias, old, new)
     except Exception as error:
         client.indices.delete(index=new, ignore_unavailable=True)
         raise ReindexError(f"reindex of {alias} into {new} failed, alias unchanged: {error}") from error
-    if old:  # documents created in the instant between the catch-up and the swap (create-only: never older data)
-        client.indices.refresh(index=",".join(old))
-        summary.caught_up += _copy(client, old, new, catch_up_since, None, op_type="create")
-        client.indices.refresh(index=new)
     summary.documents = int(client.count(index=new)["count"])
     if old and not keep_old:
         time.sleep(OLD_INDEX_GRACE_S)
@@ -129,25 +140,15 @@ def reindex(
     return summary
 
 
-def _copy(
-    client: OpenSearch,
-    old: list[str],
-    new: str,
-    since: datetime | None,
-    on_progress: Progress | None,
-    op_type: str = "index",
-) -> int:
-    """Server-side ``_reindex`` of ``old`` (everything, or what was written since ``since``) into ``new``."""
-    source: dict[str, Any] = {"index": old}
-    if since is not None:
-        source["query"] = {"range": {"indexed_at": {"gte": since.isoformat(timespec="seconds")}}}
-    body = {"source": source, "dest": {"index": new, "op_type": op_type}, "conflicts": "proceed"}
+def _copy(client: OpenSearch, old: list[str], new: str, on_progress: Progress | None) -> tuple[int, int]:
+    """Server-side ``_reindex`` of ``old`` into ``new``, create-only; (created, left alone as newer)."""
+    body = {"source": {"index": old}, "dest": {"index": new, "op_type": "create"}, "conflicts": "proceed"}
     task = client.reindex(body=body, wait_for_completion=False, refresh=False)
     task_id = task["task"]
     while True:
         answer = client.tasks.get(task_id=task_id)
         status = answer.get("task", {}).get("status", {})
-        done = int(status.get("created", 0)) + int(status.get("updated", 0))
+        done = int(status.get("created", 0)) + int(status.get("version_conflicts", 0))
         if on_progress is not None:
             on_progress(done, int(status.get("total", 0)))
         if answer.get("completed"):
@@ -156,24 +157,12 @@ def _copy(
     response = answer.get("response", {})
     if answer.get("error") or response.get("failures"):
         raise ReindexError(f"_reindex task {task_id} failed: {answer.get('error') or response.get('failures')}")
-    return int(response.get("created", 0)) + int(response.get("updated", 0))
-
-
-def _ids(client: OpenSearch, index: str | list[str]) -> set[str]:
-    query = {"query": {"match_all": {}}, "_source": False}
-    return {hit["_id"] for hit in scan(client, index=index, query=query, size=1000)}
-
-
-def _drop_deleted(client: OpenSearch, old: list[str], new: str) -> int:
-    """Documents deleted from the live index while the copy ran must not come back."""
-    gone = _ids(client, new) - _ids(client, old)
-    for doc_id in gone:
-        client.delete(index=new, id=doc_id, ignore=[404])
-    return len(gone)
+    return int(response.get("created", 0)), int(response.get("version_conflicts", 0))
 
 
 def _swap(client: OpenSearch, alias: str, old: list[str], new: str) -> None:
-    """One ``_aliases`` request: add the new index and remove the old ones together (atomic)."""
+    """One ``_aliases`` request: the alias moves to the new index, which stops being the one being built."""
     actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": alias}}]
     actions += [{"remove": {"index": name, "alias": alias}} for name in old]
+    actions.append({"remove": {"index": new, "alias": building_alias(alias)}})
     client.indices.update_aliases(body={"actions": actions})

@@ -14,13 +14,27 @@ first (one ``_mget`` per batch) and an identical object is counted as ``unchange
 (when its event is newer, only the stored sequencer moves forward, so a late delete that
 came between two identical uploads cannot remove the document).
 
+Writes without a sequencer (a backfill; moto's local events) are conditional on the stored
+document being the one read before the object was fetched (``create`` where there was none,
+``if_seq_no`` where there was one): if anything wrote the key meanwhile, the engine refuses the
+write (409) and the key is retried from a fresh read of both, so an unordered write never undoes
+a newer upload or delete. This needs the states read *before* the objects (``apply_changes``
+keeps that order).
+
+While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
+goes to that index, ordered writes as they are and unordered ones conditional on that index's
+own state, so the copy and the live writes meet in the new index whatever their timing (see
+``index/reindex.py``).
+
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
-reason: a skipped object leaves a *skip record*, a tombstone that also carries ``skip_reason``,
+reason) or ``retry`` (S3 or the engine failed transiently; after the configured receives
+the queue moves it to the dead-letter queue). An engine refusal of one document (HTTP 400: a
+mapping it cannot take) is that document's skip (``engine_rejected``), never the batch's retry.
+A skipped object leaves a *skip record*: a tombstone that also carries ``skip_reason``,
 ``skip_detail`` and what identifies the object (``content_hash`` or ``size``), so ``docsearch
-status`` and ``docsearch upload`` can tell the uploader what became of it) or ``retry`` (S3
-or the engine failed transiently; after the configured receives the queue moves it to the
-dead-letter queue). The outcomes are the whole report: the caller (the ingest function, a
-backfill) logs and measures them.
+status`` and ``docsearch upload`` can tell the uploader what became of it; like every tombstone
+it replaces the key's previous document. The outcomes are the whole report: the caller (the
+ingest function, a backfill) logs and measures them.
 """
 
 from __future__ import annotations
@@ -37,8 +51,9 @@ from typing import Any, Literal
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
+from docsearch.index.definition import building_indices
 from docsearch.ingest.article import IndexedArticle, document_id
-from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.bulk import CONFLICT, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
@@ -49,6 +64,7 @@ STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
 # Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
 # without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
 FETCH_CONCURRENCY = 10
+REJECTED = 400  # the engine cannot take this document (mapping): permanent, for this document only
 
 
 @dataclass(frozen=True)
@@ -94,12 +110,37 @@ class StoredState:
     sequencer: str
     content_hash: str
     deleted: bool
+    seq_no: int | None = None  # the engine's write position, for conditional (unordered) writes
+    primary_term: int | None = None
 
 
 @dataclass(frozen=True)
 class PlannedWrite:
+    """One key's write, built per target index (the alias, and an index a reindex is filling)."""
+
+    tag: str
     kind: Literal["indexed", "deleted", "unchanged", "skipped"]
-    op: dict[str, Any]
+    doc_id: str
+    sequencer: str
+    doc: dict[str, Any] | None  # the document, or the tombstone when ``kind`` is deleted; None: plain delete
+    live_before: bool = False  # the key had a live document (an engine refusal must tombstone it)
+
+    def op(self, index: str, state: StoredState | None) -> dict[str, Any]:
+        """The bulk action in ``index``; an unordered one is guarded by ``state``, as read before the fetch."""
+        if self.doc is None:
+            return {"_op_type": "delete", "_index": index, "_id": self.doc_id}
+        mode = "index" if self.kind in ("indexed", "unchanged") else "tombstone"
+        if self.sequencer:  # ordered by the sequencer inside the engine: the same write is right in any index
+            return _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
+        if state is None:  # absent when read: create-only
+            return {"_op_type": "create", "_index": index, "_id": self.doc_id, "_source": self.doc}
+        op = _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
+        if state.seq_no is not None and state.primary_term is not None:
+            # An update of the document as read (the engine takes no upsert or retry with if_seq_no).
+            for name in ("retry_on_conflict", "upsert", "scripted_upsert"):
+                del op[name]
+            op.update(if_seq_no=state.seq_no, if_primary_term=state.primary_term)
+        return op
 
 
 @dataclass(frozen=True)
@@ -225,29 +266,68 @@ def apply_changes(
     if not latest:
         return
     try:
-        stored = read_states(client, index, list(latest))
+        # States first, objects after: a conditional write is then refused if the key changed since.
+        states = {index: read_states(client, index, list(latest))}
+        states |= {name: read_states(client, name, list(latest)) for name in building_indices(client, index)}
     except OpenSearchException as error:
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    planned: list[tuple[str, PlannedWrite]] = []
+    planned = []
     fetch = _prefetched(fetch, [change for _, change in latest.values()])
     for doc_id, (tag, change) in latest.items():
-        plan = _plan(change, doc_id, stored.get(doc_id), index, fetch)
+        plan = _plan(change, doc_id, states[index].get(doc_id), fetch, tag)
         outcomes[tag].record(plan)
         if plan.write is not None:
-            planned.append((tag, plan.write))
-    ops = [{**w.op, "require_alias": True} if require_alias else w.op for _, w in planned]
-    for (tag, write), result in zip(planned, write_bulk(client, ops, deadline), strict=True):
-        outcome = outcomes[tag]
-        if not result.ok:
-            outcome.fail(result.error)
+            planned.append(plan.write)
+    rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
+    if rejected:  # their new versions cannot be indexed: skip records replace their old documents
+        _write(client, rejected, index, states, outcomes, require_alias, deadline)
+
+
+def _write(
+    client: OpenSearch,
+    planned: list[PlannedWrite],
+    index: str,
+    states: dict[str, dict[str, StoredState]],
+    outcomes: dict[str, MessageOutcome],
+    require_alias: bool,
+    deadline: float | None,
+) -> list[PlannedWrite]:
+    """One ``_bulk`` for ``planned`` in every target index; record outcomes; return tombstones for refused keys.
+
+    ``states`` holds, per target index (``index`` first), the states read before the objects.
+    """
+    ops = []
+    for name, known in states.items():
+        for w in planned:
+            op = w.op(name, known.get(w.doc_id))
+            ops.append({**op, "require_alias": True} if require_alias and name == index else op)
+    results = write_bulk(client, ops, deadline)
+    tombstones = []
+    for n, write in enumerate(planned):
+        outcome = outcomes[write.tag]
+        main, *copies = results[n :: len(planned)]
+        guarded = "if_seq_no" in ops[n]  # an engine refusing the condition itself must not tombstone the key
+        if main.status == REJECTED and write.kind == "indexed" and not guarded:
+            outcome.skips.append(Skip("engine_rejected", main.error, (write.doc or {}).get("key")))
+            tombstones.append(_tombstone_for(write, main.error))
+            continue
+        failed = next((r for r in (main, *copies) if not r.ok), None)
+        if failed is not None:  # retried whole (writes are idempotent); a lost race re-reads state and object
+            outcome.fail(f"changed since read, retry: {failed.error}" if _lost_race(failed) else failed.error)
         elif write.kind == "indexed":
             outcome.indexed += 1
         elif write.kind == "deleted":
             outcome.deleted += 1
         elif write.kind == "unchanged":
             outcome.unchanged += 1
+    return tombstones
+
+
+def _lost_race(result: ItemResult) -> bool:
+    """A conditional write refused because the key was written (409) or removed (404) since it was read."""
+    return result.status == CONFLICT or (result.status == 404 and "document_missing" in result.error)
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
@@ -272,20 +352,24 @@ def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, Sto
         if doc.get("found"):
             source = doc.get("_source") or {}
             states[doc["_id"]] = StoredState(
-                str(source.get("sequencer") or ""), str(source.get("content_hash") or ""), bool(source.get("deleted"))
+                str(source.get("sequencer") or ""),
+                str(source.get("content_hash") or ""),
+                bool(source.get("deleted")),
+                doc.get("_seq_no"),
+                doc.get("_primary_term"),
             )
     return states
 
 
-def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: str, fetch: Fetch) -> Plan:
+def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str) -> Plan:
     """Decide what one change needs, given what is stored: a write, or why none."""
     sequencer = _seq(change)
     if state is not None and is_older(sequencer, state.sequencer):
         return Plan(stale=True)
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
-            return Plan(PlannedWrite("deleted", {"_op_type": "delete", "_index": index, "_id": doc_id}))
-        return Plan(PlannedWrite("deleted", _tombstone_op(index, doc_id, sequencer, change)))
+            return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, None))
+        return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, tombstone(change), _live(state)))
     content_hash: str | None = None
     try:
         obj = fetch(change.bucket, change.key)
@@ -299,10 +383,10 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: s
     except (ObjectTooLarge, Unindexable) as error:
         skip = Skip(error.reason if isinstance(error, Unindexable) else "too_large", str(error), change.key)
         size = error.size if isinstance(error, ObjectTooLarge) else None
-        record = SkipRecord(skip.reason, skip.detail, content_hash=content_hash, size=size)
+        record = tombstone(change, skipped=SkipRecord(skip.reason, skip.detail, content_hash=content_hash, size=size))
         # A skip record replaces the key's old document too: that must not outlive its object.
-        kind: Literal["deleted", "skipped"] = "deleted" if state is not None and not state.deleted else "skipped"
-        return Plan(PlannedWrite(kind, _tombstone_op(index, doc_id, sequencer, change, record)), skip=skip)
+        kind: Literal["deleted", "skipped"] = "deleted" if _live(state) else "skipped"
+        return Plan(PlannedWrite(tag, kind, doc_id, sequencer, record, _live(state)), skip=skip)
     except Exception as error:  # S3 throttling, network: transient, retry the message
         return Plan(error=f"fetch: {error!r}")
     document = IndexedArticle(
@@ -313,11 +397,19 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, index: s
         content_hash=content_hash,
         sequencer=sequencer,
     ).to_document()
-    write = _scripted(index, doc_id, "index", sequencer, document)
-    return Plan(PlannedWrite("unchanged" if same else "indexed", write))
+    written: Literal["indexed", "unchanged"] = "unchanged" if same else "indexed"
+    return Plan(PlannedWrite(tag, written, doc_id, sequencer, document, _live(state)))
 
 
-def _tombstone_op(
-    index: str, doc_id: str, sequencer: str, change: ObjectChange, skipped: SkipRecord | None = None
-) -> dict[str, Any]:
-    return _scripted(index, doc_id, "tombstone", sequencer, tombstone(change, skipped=skipped))
+def _live(state: StoredState | None) -> bool:
+    return state is not None and not state.deleted
+
+
+def _tombstone_for(write: PlannedWrite, error: str) -> PlannedWrite:
+    """The skip record that replaces a document the engine refused (same key and order mark)."""
+    source = write.doc or {}
+    doc = {k: source.get(k) for k in ("bucket", "key", "indexed_at", "content_hash", "size")}
+    doc |= {"deleted": True, "sequencer": write.sequencer, "skip_reason": "engine_rejected"}
+    doc["skip_detail"] = error[:MAX_SKIP_DETAIL_CHARS]
+    kind: Literal["deleted", "skipped"] = "deleted" if write.live_before else "skipped"
+    return PlannedWrite(write.tag, kind, write.doc_id, write.sequencer, doc)

@@ -36,6 +36,7 @@ SAFETY_MARGIN_S = 2.0
 MIN_REQUEST_S = 1.0
 # Budget when nobody set one (outside Lambda, e.g. a script).
 DEFAULT_BUDGET_S = 30.0
+CONFLICT = 409
 RETRYABLE_ERROR_TYPES = frozenset(
     {
         "es_rejected_execution_exception",
@@ -58,6 +59,7 @@ class ItemResult:
     ok: bool
     error: str = ""
     attempts: int = 1
+    status: int = 0  # the engine's status for the item (0 when the whole request failed)
 
 
 def deadline_after(remaining_ms: int, margin_s: float = SAFETY_MARGIN_S) -> float:
@@ -171,7 +173,7 @@ def _send(
         doc_id = str(result.get("_id", ""))
         engine_error = result.get("error")
         if 200 <= status < 300 or (op_type == "delete" and status == 404):
-            results[i] = ItemResult(op_type, doc_id, True, "", attempt)
+            results[i] = ItemResult(op_type, doc_id, True, "", attempt, status)
             continue
         error_type = engine_error.get("type", "") if isinstance(engine_error, dict) else str(engine_error or "")
         last_error[i] = f"{status} {error_type}".strip()
@@ -179,7 +181,7 @@ def _send(
             retry.append(i)
         else:
             message = f"{op_type}: {status} {error_type}"
-            results[i] = ItemResult(op_type, doc_id, False, message, attempt)
+            results[i] = ItemResult(op_type, doc_id, False, message, attempt, status)
     answered = len(response.get("items", []))
     if answered < len(indices):  # a malformed answer: whatever it left out is not done
         for i in indices[answered:]:

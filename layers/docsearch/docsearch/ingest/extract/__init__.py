@@ -32,6 +32,10 @@ __all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extrac
 METADATA_FIELDS = ("title", "source", "author", "published-at")
 MIN_HTML_WORDS = 15  # less than this after extraction: a page without an article
 DATE_SEARCH_PARAGRAPHS = 3
+# Keyword fields (one term each) are bounded: the engine refuses a term over 32,766 bytes for the whole
+# document, and a name this long is junk anyway. The mapping's ignore_above is the second fence.
+MAX_NAME_CHARS = 256  # source, author, editor, dateline: truncated
+MAX_URL_CHARS = 2048  # a longer url is dropped (a truncated link would point somewhere else)
 
 
 def extract_article(
@@ -41,7 +45,16 @@ def extract_article(
 
     S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``)
     overrides what is extracted; the key's first folder is the source of last resort.
+    Input past the parsers' limits (nesting that exhausts the recursion limit, an integer
+    of more than 4,300 digits) is ``parse_limit``: the same bytes can never succeed.
     """
+    try:
+        return _extract(data, metadata, key, content_type)
+    except RecursionError as error:
+        raise Unindexable("parse_limit", f"nested too deeply to parse: {error}") from error
+
+
+def _extract(data: bytes, metadata: dict[str, str] | None, key: str, content_type: str) -> Article:
     fmt: Format = detect_format(key, content_type) if key or content_type else "txt"
     text = decode_bytes(data)
     meta = TextMeta()
@@ -67,14 +80,18 @@ def extract_article(
     return Article(
         title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:200]),
         body=body or title,
-        source=overrides.get("source") or meta.source or source_from_key(key),
-        author=overrides.get("author") or meta.author,
+        source=_name(overrides.get("source") or meta.source or source_from_key(key)),
+        author=_name(overrides.get("author") or meta.author),
         published_at=parse_iso_date(overrides.get("published-at", "")) or meta.published_at,
-        editor=meta.editor,
-        dateline=meta.dateline,
-        url=url,
+        editor=_name(meta.editor),
+        dateline=_name(meta.dateline),
+        url=url if url is None or len(url) <= MAX_URL_CHARS else None,
         format=fmt,
     )
+
+
+def _name(value: str | None) -> str | None:
+    return value[:MAX_NAME_CHARS].rstrip() or None if value else None
 
 
 def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -> str:
@@ -104,6 +121,8 @@ def _read_json(text: str, meta: TextMeta) -> tuple[str, str | None]:
         document: Any = json.loads(text)
     except json.JSONDecodeError as error:
         raise Unindexable("invalid_json", str(error)) from error
+    except ValueError as error:  # valid JSON past a parser limit (an integer of more than 4,300 digits)
+        raise Unindexable("parse_limit", str(error)) from error
     if not isinstance(document, dict):
         raise Unindexable("invalid_json", f"a JSON {type(document).__name__}, not an object")
     title, body = document.get("title"), document.get("body")

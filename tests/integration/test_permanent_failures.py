@@ -1,0 +1,132 @@
+"""Permanent failures are skips, transient ones retries (real engine; S3 replaced by a dict of objects).
+
+An object that can never be indexed is skipped with a reason, once, and the key's previous
+document is tombstoned (its old text must not stay searchable); it never goes back to the
+queue to end in the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from opensearchpy import OpenSearch
+
+from docsearch.index.definition import ensure_index, index_definition, versioned_name
+from docsearch.ingest.article import document_id
+from docsearch.ingest.batch import MessageOutcome, ingest_messages
+from docsearch.ingest.objects import ObjectMissing, StoredObject
+
+pytestmark = pytest.mark.integration
+BUCKET = "permanent-bucket"
+OLD = b"Banjir Melanda Kota\nAir setinggi satu meter merendam permukiman warga di tepi sungai kemarin."
+OLD_JSON = json.dumps({"title": "Banjir Melanda Kota", "body": OLD.decode().split("\n")[1]}).encode()
+
+
+class Bucket:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.sequence = 0
+
+    def fetch(self, bucket: str, key: str) -> StoredObject:
+        if key not in self.objects:
+            raise ObjectMissing(key)
+        return StoredObject(bucket, key, self.objects[key])
+
+    def put(self, key: str, body: bytes) -> tuple[str, str]:
+        """Store ``body`` under ``key``; return its (message id, S3 notification) as SQS would carry it."""
+        self.sequence += 1
+        self.objects[key] = body
+        record = {
+            "eventName": "ObjectCreated:Put",
+            "s3": {"bucket": {"name": BUCKET}, "object": {"key": key, "sequencer": f"{self.sequence:08X}"}},
+        }
+        return f"m{self.sequence}", json.dumps({"Records": [record]})
+
+
+def _ingest(engine: OpenSearch, index: str, bucket: Bucket, *messages: tuple[str, str]) -> list[MessageOutcome]:
+    outcomes = ingest_messages(list(messages), engine, index, bucket.fetch)
+    engine.indices.refresh(index=index)
+    return [outcomes[message_id] for message_id, _ in messages]
+
+
+def _doc(engine: OpenSearch, index: str, key: str) -> dict[str, Any]:
+    return dict(engine.get(index=index, id=document_id(BUCKET, key))["_source"])
+
+
+def _searchable(engine: OpenSearch, index: str, word: str) -> int:
+    query = {"bool": {"must": {"match": {"body": word}}, "must_not": {"term": {"deleted": True}}}}
+    return int(engine.count(index=index, body={"query": query})["count"])
+
+
+@pytest.fixture
+def index(engine: OpenSearch, index_alias: str) -> str:
+    ensure_index(engine, index_alias)
+    return index_alias
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("deep", b'{"title": "Judul", "body": "Isi", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+        ("huge_number", b'{"title": "Judul", "body": "Isi", "x": ' + b"9" * 5000 + b"}"),
+    ],
+)
+def test_json_past_the_parser_limits_is_skipped_and_retires_the_old_text(
+    engine: OpenSearch, index: str, name: str, body: bytes
+) -> None:
+    bucket = Bucket()
+    key = f"berita/{name}.json"
+    assert _ingest(engine, index, bucket, bucket.put(key, OLD_JSON))[0].indexed == 1
+    assert _searchable(engine, index, "permukiman") == 1
+
+    [outcome] = _ingest(engine, index, bucket, bucket.put(key, body))
+    assert outcome.status == "done" and outcome.skipped == ["parse_limit"]  # not retried into the DLQ
+    assert outcome.deleted == 1 and _doc(engine, index, key)["deleted"] is True
+    assert _searchable(engine, index, "permukiman") == 0  # the old version's text is gone
+
+
+def test_immense_keyword_values_are_bounded_not_retried(engine: OpenSearch, index: str) -> None:
+    bucket = Bucket()
+    huge = "x" * 40_000  # over the engine's 32,766-byte limit for one term
+    article = {"title": "Harga Beras Naik", "body": "Harga beras naik di pasar induk.", "source": "s" + huge}
+    article |= {"author": "Budi " + huge, "url": "https://contoh.id/" + huge}
+    [outcome] = _ingest(engine, index, bucket, bucket.put("berita/panjang.json", json.dumps(article).encode()))
+    assert outcome.status == "done" and outcome.indexed == 1, outcome
+    doc = _doc(engine, index, "berita/panjang.json")
+    assert len(doc["source"]) == 256 and len(doc["author"]) <= 256 and doc.get("url") is None
+    assert _searchable(engine, index, "beras") == 1
+
+
+def test_the_mapping_ignores_keyword_values_too_long_for_a_term(engine: OpenSearch, index: str) -> None:
+    # The second fence, for writes that do not come through extraction: ignore_above keeps the
+    # engine from refusing the document (the value stays in _source, it is just not a term).
+    huge = "x" * 40_000
+    doc = {"bucket": BUCKET, "key": "langsung.txt", "title": "Judul", "body": "Isi", "deleted": False}
+    doc |= {"source": huge, "author": huge, "editor": huge, "dateline": huge, "url": huge}
+    engine.index(index=index, id="langsung", body=doc, refresh=True)
+    assert engine.get(index=index, id="langsung")["_source"]["author"] == huge
+
+
+def test_an_engine_refusal_of_one_document_is_its_skip_not_the_batch_retry(
+    engine: OpenSearch, index_alias: str
+) -> None:
+    # An index whose mapping cannot take an author (as an index built from another definition might):
+    # the engine answers 400 for that one document only.
+    definition = copy.deepcopy(index_definition())
+    definition["mappings"]["properties"]["author"] = {"type": "date"}
+    body = {"settings": definition["settings"], "mappings": definition["mappings"], "aliases": {index_alias: {}}}
+    engine.indices.create(index=versioned_name(index_alias), body=body)
+    bucket = Bucket()
+    assert _ingest(engine, index_alias, bucket, bucket.put("a.txt", OLD))[0].indexed == 1
+
+    with_author = b"Banjir Surut\nPenulis: Budi Santoso\n\nAir mulai surut dan warga kembali ke rumah masing-masing."
+    fine = b"Harga Cabai\nHarga cabai rawit naik tajam di pasar tradisional menjelang hari raya."
+    messages = bucket.put("a.txt", with_author), bucket.put("b.txt", fine)
+    refused, accepted = _ingest(engine, index_alias, bucket, *messages)
+    assert refused.status == "done" and refused.skipped == ["engine_rejected"], refused
+    assert refused.deleted == 1 and _doc(engine, index_alias, "a.txt")["deleted"] is True  # old text retired
+    assert accepted.status == "done" and accepted.indexed == 1
+    assert _searchable(engine, index_alias, "permukiman") == 0 and _searchable(engine, index_alias, "cabai") == 1
