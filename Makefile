@@ -79,7 +79,8 @@ template: $(SAM_VENV)/.installed ## sam validate --lint, checkov and sam build (
 	export PATH=$(CURDIR)/$(SAM_VENV)/bin:$$PATH SAM_CLI_TELEMETRY=0; \
 	sam validate --lint --region ap-southeast-3 && \
 	checkov -f template.yaml --framework cloudformation --skip-download --quiet --compact && \
-	sam build --build-dir .aws-sam/build
+	sam build --build-dir .aws-sam/build && \
+	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build >/dev/null   # bytecode in the build: cold starts skip compiling (docs/sam-local.md)
 
 docker: ## Debian's docker.io and debootstrap for `sam local` (apt-get, as root, when missing)
 	@missing=""; for tool in dockerd:docker.io debootstrap:debootstrap; do \

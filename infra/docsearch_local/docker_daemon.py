@@ -61,8 +61,13 @@ class DockerDaemon:
             self.docker("rm", "-f", *sorted(ids), check=False)
 
     def stop(self) -> None:
-        """Stop the daemon if we started it (by its pid); a daemon the user runs is left alone."""
+        """Stop the daemon if we started it (by its pid); a daemon the user runs is left alone.
+
+        Ours first drops dangling images: ``sam local`` rebuilds its function image (the layer
+        copied in) on every invoke, leaving the previous one untagged.
+        """
         if self.pid is not None:
+            self.docker("image", "prune", "--force", check=False)
             stop_pid(self.pid, timeout_s=30)
 
 

@@ -23,7 +23,8 @@ OPENAPI_COPY = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 @pytest.fixture(scope="module")
 def api(sam: SamSetup, ingested: dict[str, Any]) -> Iterator[str]:
     port = free_port(("127.0.0.1",))
-    options = ["--host", "127.0.0.1", "--port", str(port), "--warm-containers", "EAGER"]
+    # SAM's local API cannot parse the template's conditional (AuthMode) authorizers; locally there is none
+    options = ["--host", "127.0.0.1", "--port", str(port), "--warm-containers", "EAGER", "--disable-authorizer"]
     command = sam_command("start-api", sam.env_file, sam.config.region, *options)
     log = sam.config.log("sam-start-api")
     pid = spawn(command, log, env=sam_env(sam.docker.host, sam.config), cwd=REPO)
