@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -32,12 +31,7 @@ from docsearch_local.sam_local import (
 )
 from tests.sam.harness import SamSetup, article, s3_client, s3_records
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.sam)
+IMAGE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")
@@ -54,12 +48,15 @@ def docker_daemon() -> Iterator[DockerDaemon]:
 
 @pytest.fixture(scope="session")
 def lambda_image(docker_daemon: DockerDaemon, pytestconfig: pytest.Config) -> str:
-    """Which image the functions run in (printed: AWS's, or the one built here)."""
+    """Which image the functions run in: AWS's, or the one built here (said at the end of the run)."""
     description = ensure_image(docker_daemon, SAM_VENV)
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"sam local image: {description} (Docker storage: {docker_daemon.storage_driver})")
+    pytestconfig.stash[IMAGE] = f"{description} (Docker storage: {docker_daemon.storage_driver})"
     return description
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if IMAGE in config.stash:
+        terminalreporter.write_line(f"sam local image: {config.stash[IMAGE]}")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ from opensearchpy import OpenSearch
 from docsearch.ingest.article import document_id
 from tests.sam.harness import SamSetup, article, s3_client
 
-pytestmark = pytest.mark.sam
+# the first test also waits for the session: Docker, Lambda's image (built here the first time), the stack
+pytestmark = [pytest.mark.sam, pytest.mark.timeout(1500)]
 
 
 def test_ingest_function_indexes_the_objects_of_an_sqs_batch(

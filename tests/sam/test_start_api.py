@@ -16,7 +16,8 @@ from docsearch_local.processes import http_ok, pid_alive, spawn, stop_pid
 from docsearch_local.sam_local import REPO, free_port, sam_command, sam_env
 from tests.sam.harness import SamSetup
 
-pytestmark = pytest.mark.sam
+# the first test also waits for the session: Docker, Lambda's image (built here the first time), the stack
+pytestmark = [pytest.mark.sam, pytest.mark.timeout(1500)]
 OPENAPI_COPY = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
