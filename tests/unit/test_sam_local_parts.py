@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
+from docsearch_local import docker_daemon
 from docsearch_local.lambda_image import BOOTSTRAP, ENTRYPOINT, apt_source, runtime_packages
 from docsearch_local.paths import StackConfig, bind_addresses
 from docsearch_local.sam_local import FUNCTIONS, env_vars
@@ -55,3 +57,18 @@ def test_the_image_follows_lambdas_runtime_contract() -> None:
 def test_debootstrap_uses_the_mirror_apt_already_uses() -> None:
     mirror, release = apt_source()
     assert mirror.startswith(("http://", "https://")) and release
+
+
+def test_without_docker_the_message_says_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(docker_daemon, "_answers", lambda host: None)
+    monkeypatch.setattr(docker_daemon.shutil, "which", lambda tool: None)
+    with pytest.raises(docker_daemon.DockerUnavailable, match="make docker"):
+        docker_daemon.ensure_daemon(tmp_path)
+
+
+def test_a_state_folder_too_deep_for_unix_sockets_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(docker_daemon, "_answers", lambda host: None)
+    monkeypatch.setattr(docker_daemon.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(docker_daemon.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    with pytest.raises(docker_daemon.DockerUnavailable, match="108"):
+        docker_daemon.ensure_daemon(tmp_path / ("d" * 100))
