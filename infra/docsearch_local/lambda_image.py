@@ -257,13 +257,15 @@ def ensure_image(daemon: DockerDaemon, sam_venv: Path) -> str:
     label = image_label(daemon)
     if label == "" or label == key:
         return describe(daemon)
-    if label is None and os.environ.get("DOCSEARCH_LAMBDA_IMAGE", "auto") != "local":
+    if os.environ.get("DOCSEARCH_LAMBDA_IMAGE", "auto") != "local":  # "local": never ask the registry
         pulled = daemon.docker("pull", "--quiet", IMAGE, check=False, timeout_s=600)
         if pulled.returncode == 0:
             return describe(daemon)
         _log(f"cannot pull {IMAGE} ({pulled.stderr.strip()[:160]}): building it here")
     tarball = cache_home() / "lambda-image" / f"python3.12-x86_64-{key}.tar"
     if not tarball.exists():
+        for stale in tarball.parent.glob("python3.12-x86_64-*.tar"):  # built from other inputs
+            stale.unlink()
         build_rootfs(tarball, sam_venv)
     changes = [arg for change in [*IMAGE_CONFIG, f"LABEL {LABEL}={key}"] for arg in ("--change", change)]
     daemon.docker("import", *changes, str(tarball), IMAGE, timeout_s=600)
