@@ -275,6 +275,7 @@ def ensure_image(daemon: DockerDaemon, sam_venv: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-image", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sam-venv", type=Path, default=SAM_VENV, help="the venv holding aws-sam-cli")
+    parser.add_argument("--keep-docker", action="store_true", help="leave the Docker daemon running (by hand)")
     args = parser.parse_args(argv)
     try:
         daemon = ensure_daemon(docker_folder())
@@ -284,7 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(ensure_image(daemon, args.sam_venv))
     finally:
-        daemon.stop()
+        if args.keep_docker:
+            stop = f"; stop it with: kill {daemon.pid}" if daemon.pid else ""
+            print(f"export DOCKER_HOST={daemon.host}  # bridge gateway {daemon.bridge_gateway()}{stop}")
+        else:
+            daemon.stop()
     return 0
 
 
