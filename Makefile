@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 # No PYTHONPATH: `make venv` installs the packages (editable) and targets run from the repository root.
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test check unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick
+.PHONY: help venv up down status demo backfill test check unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick docker lambda-image sam-local
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ demo: up ## start the stack, upload the sample articles, run a few searches
 backfill: up ## index everything already in the local bucket (PREFIX=... for part of it), with a progress bar
 	$(VENV)/bin/docsearch backfill $(if $(PREFIX),--prefix "$(PREFIX)")
 
-test: venv browser lint template ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch)
+test: venv browser lint template lambda-image ## the whole suite: template checks, unit, infrastructure, integration, end-to-end (real OpenSearch), sam local
 	$(PY) -m pytest tests
 
 check: lint unit ## the quick gate before a commit: ruff, mypy and the unit tests (seconds, no servers)
@@ -91,7 +91,22 @@ template: venv $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint, checkov 
 	  cfn-lint --regions ap-southeast-3 ap-southeast-1 -- $$choice && \
 	  checkov -f $$choice --framework cloudformation --skip-download --quiet --compact || exit 1; \
 	done && \
-	sam build --build-dir .aws-sam/build
+	sam build --build-dir .aws-sam/build && \
+	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build >/dev/null   # bytecode in the build: cold starts skip compiling (docs/sam-local.md)
+
+docker: ## Debian's docker.io and debootstrap for `sam local` (apt-get, as root, when missing)
+	@missing=""; for tool in dockerd:docker.io debootstrap:debootstrap; do \
+	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool##*:}"; done; \
+	if [ -z "$$missing" ]; then echo "docker: $$(command -v dockerd), debootstrap: $$(command -v debootstrap)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "missing:$$missing; only root can apt-get install them: the sam local tests will FAIL"; fi
+
+lambda-image: venv template docker ## Lambda's python3.12 image for sam local: AWS's if it can be pulled, else built here (cached)
+	$(PY) -m docsearch_local.lambda_image
+
+sam-local: venv template lambda-image ## both functions under `sam local` in Docker, against a local stack of their own (tests/sam)
+	$(PY) -m pytest tests/sam --durations=0
 
 load: up ## load test: concurrent searches while articles are ingested (bounded: LOAD_ARGS="--duration 20 --concurrency 8")
 	$(PY) -m docsearch_local.loadtest $(LOAD_ARGS)

@@ -166,8 +166,8 @@ def _point_jvm_files_at(path: Path, workdir: Path) -> None:
     path.write_text(text.replace("HeapDumpPath=data", f"HeapDumpPath={workdir}/data"))
 
 
-def start(port: int, workdir: Path) -> int:
-    """Start a single node on 127.0.0.1:port with data and logs under workdir; return its pid."""
+def start(port: int, workdir: Path, hosts: tuple[str, ...] = ("127.0.0.1",)) -> int:
+    """Start a single node on hosts:port (loopback by default) with data and logs under workdir; return its pid."""
     home = install()
     java = java_home()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -181,7 +181,9 @@ def start(port: int, workdir: Path) -> int:
     command = [
         str(home / "bin" / "opensearch"),
         "-Ediscovery.type=single-node",
-        "-Enetwork.host=127.0.0.1",
+        "-Enetwork.host=127.0.0.1",  # the transport (node to node) stays on loopback
+        f"-Ehttp.host={','.join(hosts)}",
+        "-Ehttp.publish_host=127.0.0.1",
         f"-Ehttp.port={port}",
         f"-Etransport.port={port + 100}",
         f"-Epath.data={workdir / 'data'}",

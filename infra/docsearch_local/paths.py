@@ -47,6 +47,8 @@ class StackConfig:
     max_receive_count: int = 3
     visibility_timeout_s: int = 30
     index_alias: str = DEFAULT_INDEX_ALIAS
+    # Addresses OpenSearch and the S3/SQS emulator listen on: loopback, plus Docker's bridge for `sam local`.
+    bind: tuple[str, ...] = ("127.0.0.1",)
 
     @property
     def opensearch_url(self) -> str:
@@ -91,6 +93,7 @@ class StackConfig:
             "DOCSEARCH_OPENSEARCH_PORT": str(self.opensearch_port),
             "DOCSEARCH_AWS_PORT": str(self.aws_port),
             "DOCSEARCH_API_PORT": str(self.api_port),
+            "DOCSEARCH_BIND": ",".join(self.bind),
         }
 
 
@@ -102,4 +105,11 @@ def stack_config() -> StackConfig:
         aws_port=int(env.get("DOCSEARCH_AWS_PORT", "4566")),
         api_port=int(env.get("DOCSEARCH_API_PORT", "3000")),
         index_alias=env.get("DOCSEARCH_INDEX_ALIAS", DEFAULT_INDEX_ALIAS),
+        bind=bind_addresses(env.get("DOCSEARCH_BIND", "127.0.0.1")),
     )
+
+
+def bind_addresses(text: str) -> tuple[str, ...]:
+    """``127.0.0.1,172.17.0.1`` -> both; loopback is always first (the stack's own URLs use it)."""
+    addresses = [a.strip() for a in text.split(",") if a.strip()]
+    return ("127.0.0.1", *(a for a in addresses if a != "127.0.0.1"))

@@ -45,19 +45,23 @@ def _start_python(config: StackConfig, part: str, module: list[str]) -> bool:
     return True
 
 
-def up(config: StackConfig) -> list[str]:
-    """Start what is not running; return the parts this call started (so a caller can stop just those)."""
+def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
+    """Start what is not running of ``parts``; return the parts this call started (so a caller can stop those).
+
+    Without the worker, nothing consumes the ingest queue (``sam local`` invokes the function instead).
+    """
     config.state.mkdir(parents=True, exist_ok=True)
     started_at = time.monotonic()
     started: list[str] = []
     if not http_ok(f"{config.opensearch_url}/_cluster/health"):
-        pid = opensearch.start(config.opensearch_port, config.state / "opensearch")
+        pid = opensearch.start(config.opensearch_port, config.state / "opensearch", config.bind)
         config.pidfile("opensearch").write_text(str(pid))
         started.append("opensearch")
         print(f"starting OpenSearch {opensearch.OPENSEARCH_VERSION} on {config.opensearch_url} ...", flush=True)
         opensearch.wait_healthy(config.opensearch_url, pid)
     if not http_ok(f"{config.aws_url}/moto-api/"):
-        if _start_python(config, "aws", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(config.aws_port)]):
+        moto = ["-m", "docsearch_local.moto_server", "-H", ",".join(config.bind), "-p", str(config.aws_port)]
+        if _start_python(config, "aws", moto):
             started.append("aws")
         _wait(f"{config.aws_url}/moto-api/", "moto server")
     create_resources(config)
@@ -70,8 +74,11 @@ def up(config: StackConfig) -> list[str]:
         ingesting = read_pid(config.pidfile("worker")) is not None
         summary = reindex(engine, config.index_alias, in_flight_s=INGEST_TIMEOUT_S if ingesting else 0)
         print(f"  {summary.documents} documents now in {summary.new_index}", flush=True)
-    started += [part for part, module in WORKERS.items() if _start_python(config, part, ["-m", module])]
-    _wait(f"{config.api_url}/health", "search API", timeout_s=60)
+    started += [
+        part for part, module in WORKERS.items() if part in parts and _start_python(config, part, ["-m", module])
+    ]
+    if "api" in parts:
+        _wait(f"{config.api_url}/health", "search API", timeout_s=60)
     print(f"local stack up in {time.monotonic() - started_at:.1f}s")
     status(config)
     return started
