@@ -42,6 +42,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
             client,
             settings.index_alias,
             fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
+            byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
         )
 
     def record_handler(record: SQSRecord) -> MessageOutcome:

@@ -9,6 +9,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
+# Ingest memory, measured with bench.memory_child (docs/reliability-bounds.md): the process after imports,
+# and what each byte of object held by a batch costs at its peak (bytes, text, lines, document, _bulk body).
+RUNTIME_BASELINE_MB = 160
+PEAK_BYTES_PER_OBJECT_BYTE = 12
+MEMORY_MARGIN = 0.8  # of what is left after the baseline: room for the allocator and the engine client
 
 
 class Settings(BaseModel):
@@ -21,6 +26,13 @@ class Settings(BaseModel):
     region: str = Field("ap-southeast-3", alias="AWS_REGION")
     index_alias: str = Field("articles", alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     max_object_bytes: int = Field(DEFAULT_MAX_OBJECT_BYTES, alias="MAX_OBJECT_BYTES", gt=0)
+    memory_mb: int = Field(512, alias="AWS_LAMBDA_FUNCTION_MEMORY_SIZE", gt=0)  # set by Lambda
+
+    @property
+    def batch_byte_budget(self) -> int:
+        """Object bytes one ingest batch may hold at once (it reads and writes in waves of at most this)."""
+        free_mb = (self.memory_mb - RUNTIME_BASELINE_MB) * MEMORY_MARGIN
+        return max(int(free_mb * 2**20 / PEAK_BYTES_PER_OBJECT_BYTE), self.max_object_bytes)
 
 
 @lru_cache(maxsize=1)

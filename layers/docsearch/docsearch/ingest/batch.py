@@ -22,6 +22,7 @@ the queue moves it to the dead-letter queue).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,10 +36,11 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from docsearch.ingest.article import IndexedArticle, document_id
-from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.bulk import current_deadline, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
+from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 from docsearch.observability import logger, metrics
 
 Fetch = Callable[[str, str], StoredObject]
@@ -47,6 +49,12 @@ STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
 # Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
 # without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
 FETCH_CONCURRENCY = 10
+# Memory is bounded by bytes, not by count: a batch reads, extracts and writes its objects in waves of at
+# most ``byte_budget`` object bytes (settings.batch_byte_budget; one wave for ordinary articles).
+DEFAULT_BYTE_BUDGET = 64 * 2**20
+# No extraction starts with less wall time than this left before the batch's deadline: the rest of the
+# batch is retried rather than cut off by the function's timeout (which would retry all of it).
+EXTRACT_RESERVE_S = 10.0
 
 
 @dataclass
@@ -123,7 +131,12 @@ def tombstone(change: ObjectChange, now: datetime | None = None) -> dict[str, An
 
 
 def ingest_messages(
-    messages: Sequence[tuple[str, str]], client: OpenSearch, index: str, fetch: Fetch
+    messages: Sequence[tuple[str, str]],
+    client: OpenSearch,
+    index: str,
+    fetch: Fetch,
+    *,
+    byte_budget: int = DEFAULT_BYTE_BUDGET,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message."""
     outcomes = {message_id: MessageOutcome(message_id) for message_id, _ in messages}
@@ -135,7 +148,7 @@ def ingest_messages(
             skip(outcomes[message_id], "malformed_message", str(error))
     # Events write through the alias only: were it ever missing, the engine must refuse the write
     # (the message is retried after ensure_index) rather than auto-create an index without our mapping.
-    apply_changes(changes, outcomes, client, index, fetch, require_alias=True)
+    apply_changes(changes, outcomes, client, index, fetch, require_alias=True, byte_budget=byte_budget)
     return outcomes
 
 
@@ -147,8 +160,9 @@ def apply_changes(
     fetch: Fetch,
     *,
     require_alias: bool = False,
+    byte_budget: int = DEFAULT_BYTE_BUDGET,
 ) -> None:
-    """Apply tagged changes in one ``_bulk`` request; record what happened in ``outcomes[tag]``."""
+    """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``."""
     latest: dict[str, tuple[str, ObjectChange]] = {}
     for tag, change in changes:
         doc_id = document_id(change.bucket, change.key)
@@ -168,12 +182,21 @@ def apply_changes(
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    planned = []
-    fetch = _prefetched(fetch, [change for _, change in latest.values()])
-    for doc_id, (tag, change) in latest.items():
-        write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
-        if write is not None:
-            planned.append(write)
+    for wave in _waves(list(latest.items()), byte_budget):
+        planned = []
+        fetch_wave = _prefetched(fetch, [change for _, (_, change) in wave])
+        for doc_id, (tag, change) in wave:
+            write = _plan(change, doc_id, stored.get(doc_id), index, fetch_wave, outcomes[tag])
+            if write is not None:
+                planned.append(write)
+        del fetch_wave  # the wave's object bytes go before the next wave is read
+        _write(client, planned, outcomes, require_alias)
+    _record_metrics(outcomes.values())
+
+
+def _write(
+    client: OpenSearch, planned: list[PlannedWrite], outcomes: dict[str, MessageOutcome], require_alias: bool
+) -> None:
     ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
     for write, result in zip(planned, write_bulk(client, ops), strict=True):
         outcome = outcomes[write.tag]
@@ -185,7 +208,23 @@ def apply_changes(
             outcome.deleted += 1
         else:
             outcome.unchanged += 1
-    _record_metrics(outcomes.values())
+
+
+def _waves(items: list[tuple[str, tuple[str, ObjectChange]]], byte_budget: int) -> list[list[Any]]:
+    """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
+    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
+    waves: list[list[Any]] = [[]]
+    held = 0
+    for item in items:
+        change = item[1][1]
+        size = 0 if change.action == "delete" else change.size
+        size = byte_budget // FETCH_CONCURRENCY if size is None else size
+        if waves[-1] and held + size > byte_budget:
+            waves.append([])
+            held = 0
+        waves[-1].append(item)
+        held += size
+    return waves
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
@@ -232,6 +271,10 @@ def _plan(
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return PlannedWrite(outcome.message_id, "deleted", {"_op_type": "delete", "_index": index, "_id": doc_id})
         return PlannedWrite(outcome.message_id, "deleted", _tombstone_op(index, doc_id, sequencer, change))
+    deadline = current_deadline()
+    if deadline is not None and time.monotonic() > deadline - EXTRACT_RESERVE_S:
+        outcome.fail("the batch ran out of time before this object: retried")
+        return None
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
@@ -239,7 +282,8 @@ def _plan(
         if same and state is not None and not is_older(state.sequencer, sequencer):
             outcome.unchanged += 1  # identical content and no newer order mark: no write at all
             return None
-        article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
+        with cpu_time_limit(extraction_budget_s(len(obj.body))):  # past it: skipped as too_slow
+            article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
         skip(outcome, "object_missing", str(error), key=change.key)
         return None

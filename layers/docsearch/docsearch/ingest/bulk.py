@@ -79,6 +79,11 @@ def time_budget(remaining_ms: int, margin_s: float = SAFETY_MARGIN_S) -> Iterato
         _deadline.reset(token)
 
 
+def current_deadline() -> float | None:
+    """The ``time.monotonic()`` instant set by :func:`time_budget` around this call, if any."""
+    return _deadline.get()
+
+
 def write_bulk(
     client: OpenSearch,
     ops: list[dict[str, Any]],
