@@ -21,7 +21,10 @@ ARTICLE = b"Banjir Jakarta\n\nRibuan warga mengungsi akibat banjir yang melanda 
 
 
 def _message(key: str, size: int) -> str:
-    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": {"key": key, "size": size}}}
+    record = {
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": BUCKET}, "object": {"key": key, "size": size}},
+    }
     return json.dumps({"Records": [record]})
 
 

@@ -40,7 +40,8 @@ def parse_query(text: str) -> ParsedQuery:
     """Split ``text`` into plain words, quoted phrases and exclusions (``-word``, ``-"a phrase"``).
 
     A '-' only excludes at the start of a part (``Korea-Utara`` is a word, ``-Ukraina`` an exclusion).
-    An unbalanced quote makes the rest of the text a phrase. Only the first ``MAX_PARTS`` parts count.
+    An unbalanced quote makes the rest of the text a phrase. Only the first ``MAX_PARTS`` parts count;
+    a repeated part (case aside) counts once.
     Invisible format characters (zero-width space, direction marks) are removed first, as in documents.
     """
     words: list[str] = []
@@ -54,10 +55,7 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if len(words) + len(phrases) + len(excluded) == MAX_PARTS:
             break
-        if negated:
-            excluded.append(part)
-        elif phrase is not None:
-            phrases.append(part)
-        else:
-            words.append(part)
+        kind = excluded if negated else phrases if phrase is not None else words
+        if part.casefold() not in (seen.casefold() for seen in kind):  # a repeated word costs once
+            kind.append(part)
     return ParsedQuery(words=words, phrases=phrases, excluded=excluded)
