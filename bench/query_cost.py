@@ -55,7 +55,9 @@ def fill(engine: OpenSearch, docs: int) -> None:
 
 def timed(engine: OpenSearch, q: str) -> tuple[float, int, bool]:
     started = time.perf_counter()
-    response: dict[str, Any] = engine.search(index=ALIAS, body=build_search(SearchRequest.model_validate({"q": q})), request_timeout=60)
+    response: dict[str, Any] = engine.search(
+        index=ALIAS, body=build_search(SearchRequest.model_validate({"q": q})), request_timeout=60
+    )
     return (time.perf_counter() - started) * 1000, int(response["took"]), bool(response.get("timed_out"))
 
 
