@@ -27,10 +27,14 @@ def s3_notification(bucket: str, key: str, size: int = 0) -> str:
     return json.dumps({"Records": [record]})
 
 
-def sqs_event(bucket: str, keys: list[str]) -> dict[str, Any]:
-    """One SQS event of one message per key (the worker sends batches of 10)."""
+def sqs_event(bucket: str, keys: list[str], sizes: list[int] | None = None) -> dict[str, Any]:
+    """One SQS event of one message per key (the worker sends batches of 10); ``sizes`` as S3 reports them."""
     messages = [
-        {"MessageId": str(uuid.uuid4()), "ReceiptHandle": uuid.uuid4().hex, "Body": s3_notification(bucket, key)}
-        for key in keys
+        {
+            "MessageId": str(uuid.uuid4()),
+            "ReceiptHandle": uuid.uuid4().hex,
+            "Body": s3_notification(bucket, key, size),
+        }
+        for key, size in zip(keys, sizes or [0] * len(keys), strict=True)
     ]
     return to_sqs_event(messages, QUEUE_ARN, REGION)
