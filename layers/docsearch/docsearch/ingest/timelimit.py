@@ -21,8 +21,8 @@ from types import FrameType
 
 from docsearch.ingest.extract.errors import Unindexable
 
-# About a second of CPU per MB of input (MaxObjectBytes at the default 10 MB: 11 s), plus a base for
-# small objects; measured ingest extracts a few hundred KB/s... see docs/reliability-bounds.md.
+# About a second of CPU per MB of input (the default MaxObjectBytes, 10 MB: 11 s), plus a base for small
+# objects. A generated 10 MB article extracts in 1.1 s of CPU (docs/reliability-bounds.md): 10x headroom.
 BASE_S = 1.0
 SECONDS_PER_MB = 1.0
 # If a handler swallows the first TooSlow (a broad ``except``), it is raised again this often.
