@@ -32,7 +32,11 @@ def main(argv: list[str]) -> None:
     from functions.ingest.app import lambda_handler
 
     after_import_kb = high_water_kb()
-    event = sqs_event(bucket, keys)
+    from docsearch_local.aws_resources import clients
+    from docsearch_local.paths import stack_config
+
+    s3, _ = clients(stack_config())  # S3 events carry each object's size: the batch's byte budget reads it
+    event = sqs_event(bucket, keys, [s3.head_object(Bucket=bucket, Key=key)["ContentLength"] for key in keys])
     started = time.perf_counter()
     error = ""
     try:

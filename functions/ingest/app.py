@@ -43,6 +43,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         client,
         settings.index_alias,
         fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
+        byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
         deadline=deadline_after(context.get_remaining_time_in_millis()),  # bulk retries stop before the timeout
     )
     report(outcomes.values())

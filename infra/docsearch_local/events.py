@@ -64,15 +64,17 @@ def to_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) ->
     }
 
 
-def sqs_event(bucket: str, keys: list[str], region: str = DEFAULT_REGION) -> dict[str, Any]:
-    """One SQS event of one upload notification per key (each with a fresh sequencer)."""
+def sqs_event(
+    bucket: str, keys: list[str], sizes: list[int] | None = None, region: str = DEFAULT_REGION
+) -> dict[str, Any]:
+    """One SQS event of one upload notification per key (each with a fresh sequencer; ``sizes`` as S3 reports them)."""
     queue_arn = f"arn:aws:sqs:{region}:000000000000:docsearch-ingest"
     messages = [
         {
             "MessageId": str(uuid.uuid4()),
             "ReceiptHandle": uuid.uuid4().hex,
-            "Body": s3_notification(bucket, key, sequencer=uuid.uuid4().hex[:16].upper(), size=0, region=region),
+            "Body": s3_notification(bucket, key, sequencer=uuid.uuid4().hex[:16].upper(), size=size, region=region),
         }
-        for key in keys
+        for key, size in zip(keys, sizes or [0] * len(keys), strict=True)
     ]
     return to_sqs_event(messages, queue_arn, region)

@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 DEFAULT_REGION = "ap-southeast-3"
 DEFAULT_INDEX_ALIAS = "articles"
+# Ingest memory, measured with bench.memory_child (docs/reliability-bounds.md): the process after imports,
+# and what each byte of object held by a batch costs at its peak (bytes, text, lines, document, _bulk body).
+RUNTIME_BASELINE_MB = 128  # 77 MB measured after imports, plus the Lambda runtime's own
+PEAK_BYTES_PER_OBJECT_BYTE = 6  # 3.0 measured on ten 10 MB articles; non-Latin text takes 2-4 bytes a character
+MEMORY_MARGIN = 0.8  # of what is left after the baseline: room for the allocator and the engine client
 
 
 class Settings(BaseModel):
@@ -35,6 +40,14 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> Settings:
         return cls.model_validate({k: v for k, v in os.environ.items() if k in _ENV_NAMES})
+
+    memory_mb: int = Field(512, alias="AWS_LAMBDA_FUNCTION_MEMORY_SIZE", gt=0)  # set by Lambda
+
+    @property
+    def batch_byte_budget(self) -> int:
+        """Object bytes one ingest batch may hold at once (it reads and writes in waves of at most this)."""
+        free_mb = (self.memory_mb - RUNTIME_BASELINE_MB) * MEMORY_MARGIN
+        return max(int(free_mb * 2**20 / PEAK_BYTES_PER_OBJECT_BYTE), self.max_object_bytes)
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,7 @@ ingest function, a backfill) logs and measures them.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from docsearch.ingest.bulk import CONFLICT, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
+from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
 Fetch = Callable[[str, str], StoredObject]
 RETRY_ON_CONFLICT = 5
@@ -74,6 +76,14 @@ class Skip:
     reason: str
     detail: str
     key: str | None = None
+
+
+# Memory is bounded by bytes, not by count: a batch reads, extracts and writes its objects in waves of at
+# most ``byte_budget`` object bytes (settings.batch_byte_budget; one wave for ordinary articles).
+DEFAULT_BYTE_BUDGET = 64 * 2**20
+# No extraction starts with less wall time than this left before the batch's deadline: the rest of the
+# batch is retried rather than cut off by the function's timeout (which would retry all of it).
+EXTRACT_RESERVE_S = 10.0
 
 
 @dataclass
@@ -224,6 +234,7 @@ def ingest_messages(
     index: str,
     fetch: Fetch,
     deadline: float | None = None,
+    byte_budget: int = DEFAULT_BYTE_BUDGET,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
 
@@ -238,7 +249,9 @@ def ingest_messages(
             outcomes[message_id].skips.append(Skip("malformed_message", str(error)))
     # Events write through the alias only: were it ever missing, the engine must refuse the write
     # (the message is retried after ensure_index) rather than auto-create an index without our mapping.
-    apply_changes(changes, outcomes, client, index, fetch, require_alias=True, deadline=deadline)
+    apply_changes(
+        changes, outcomes, client, index, fetch, require_alias=True, deadline=deadline, byte_budget=byte_budget
+    )
     return outcomes
 
 
@@ -251,8 +264,9 @@ def apply_changes(
     *,
     require_alias: bool = False,
     deadline: float | None = None,
+    byte_budget: int = DEFAULT_BYTE_BUDGET,
 ) -> None:
-    """Apply tagged changes in one ``_bulk`` request; record what happened in ``outcomes[tag]``."""
+    """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``."""
     latest: dict[str, tuple[str, ObjectChange]] = {}
     for tag, change in changes:
         doc_id = document_id(change.bucket, change.key)
@@ -273,16 +287,18 @@ def apply_changes(
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    planned = []
-    fetch = _prefetched(fetch, [change for _, change in latest.values()])
-    for doc_id, (tag, change) in latest.items():
-        plan = _plan(change, doc_id, states[index].get(doc_id), fetch, tag)
-        outcomes[tag].record(plan)
-        if plan.write is not None:
-            planned.append(plan.write)
-    rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
-    if rejected:  # their new versions cannot be indexed: skip records replace their old documents
-        _write(client, rejected, index, states, outcomes, require_alias, deadline)
+    for wave in _waves(list(latest.items()), byte_budget):
+        planned = []
+        fetch_wave = _prefetched(fetch, [change for _, (_, change) in wave])
+        for doc_id, (tag, change) in wave:
+            plan = _plan(change, doc_id, states[index].get(doc_id), fetch_wave, tag, deadline)
+            outcomes[tag].record(plan)
+            if plan.write is not None:
+                planned.append(plan.write)
+        del fetch_wave  # the wave's object bytes go before the next wave is read
+        rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
+        if rejected:  # their new versions cannot be indexed: skip records replace their old documents
+            _write(client, rejected, index, states, outcomes, require_alias, deadline)
 
 
 def _write(
@@ -330,6 +346,23 @@ def _lost_race(result: ItemResult) -> bool:
     return result.status == CONFLICT or (result.status == 404 and "document_missing" in result.error)
 
 
+def _waves(items: list[tuple[str, tuple[str, ObjectChange]]], byte_budget: int) -> list[list[Any]]:
+    """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
+    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
+    waves: list[list[Any]] = [[]]
+    held = 0
+    for item in items:
+        change = item[1][1]
+        size = 0 if change.action == "delete" else change.size
+        size = byte_budget // FETCH_CONCURRENCY if size is None else size
+        if waves[-1] and held + size > byte_budget:
+            waves.append([])
+            held = 0
+        waves[-1].append(item)
+        held += size
+    return waves
+
+
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
     """Read the batch's objects concurrently (S3 reads wait on the network); errors surface at use."""
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
@@ -361,7 +394,9 @@ def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, Sto
     return states
 
 
-def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str) -> Plan:
+def _plan(
+    change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str, deadline: float | None
+) -> Plan:
     """Decide what one change needs, given what is stored: a write, or why none."""
     sequencer = _seq(change)
     if state is not None and is_older(sequencer, state.sequencer):
@@ -370,6 +405,8 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, fetch: F
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, None))
         return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, tombstone(change), _live(state)))
+    if deadline is not None and time.monotonic() > deadline - EXTRACT_RESERVE_S:
+        return Plan(error="the batch ran out of time before this object: retried")
     content_hash: str | None = None
     try:
         obj = fetch(change.bucket, change.key)
@@ -377,7 +414,8 @@ def _plan(change: ObjectChange, doc_id: str, state: StoredState | None, fetch: F
         same = state is not None and not state.deleted and state.content_hash == content_hash
         if same and state is not None and not is_older(state.sequencer, sequencer):
             return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
-        article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
+        with cpu_time_limit(extraction_budget_s(len(obj.body))):  # past it: skipped as too_slow
+            article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
         return Plan(skip=Skip("object_missing", str(error), change.key))
     except (ObjectTooLarge, Unindexable) as error:

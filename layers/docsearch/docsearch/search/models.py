@@ -73,6 +73,9 @@ class SearchResponse(BaseModel):
     page: int
     size: int
     took_ms: int
+    partial: bool = Field(
+        False, description="true if the engine stopped at its time budget: results and total may be incomplete"
+    )
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
 

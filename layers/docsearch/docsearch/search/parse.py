@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from docsearch.text import normalize_text
+
 # A part is an optional '-' followed by a quoted phrase (closing quote optional at the end) or a bare word.
 _PART = re.compile(r'(?P<neg>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 # Parts beyond this are ignored: no reader types more, and it bounds the clauses (and fuzzy expansions) per query.
@@ -38,12 +40,14 @@ def parse_query(text: str) -> ParsedQuery:
     """Split ``text`` into plain words, quoted phrases and exclusions (``-word``, ``-"a phrase"``).
 
     A '-' only excludes at the start of a part (``Korea-Utara`` is a word, ``-Ukraina`` an exclusion).
-    An unbalanced quote makes the rest of the text a phrase. Only the first ``MAX_PARTS`` parts count.
+    An unbalanced quote makes the rest of the text a phrase. Only the first ``MAX_PARTS`` parts count;
+    a repeated part (case aside) counts once.
+    Invisible format characters (zero-width space, direction marks) are removed first, as in documents.
     """
     words: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []
-    for match in _PART.finditer(text):
+    for match in _PART.finditer(normalize_text(text)):  # normalised like document text
         negated = bool(match.group("neg"))
         phrase = match.group("phrase")
         part = " ".join(phrase.split()) if phrase is not None else match.group("word")
@@ -51,10 +55,7 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if len(words) + len(phrases) + len(excluded) == MAX_PARTS:
             break
-        if negated:
-            excluded.append(part)
-        elif phrase is not None:
-            phrases.append(part)
-        else:
-            words.append(part)
+        kind = excluded if negated else phrases if phrase is not None else words
+        if part.casefold() not in (seen.casefold() for seen in kind):  # a repeated word costs once
+            kind.append(part)
     return ParsedQuery(words=words, phrases=phrases, excluded=excluded)

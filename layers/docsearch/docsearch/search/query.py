@@ -5,7 +5,8 @@ Ranking, in short (the README's "Searching" section says it for users):
   abbreviations expanded at query time), term-centric across title and body (``cross_fields``),
   with a minimum-should-match that keeps keyword queries precise (questions have none: questions.py);
 - a typo-tolerant variant of the same clause (on the unstemmed fields, edits only in words of
-  six letters or more, see ``FUZZINESS``) can also satisfy the query, at a fraction of the weight;
+  six letters or more, see ``FUZZINESS``; only for queries with few such words, see
+  ``typo_tolerant``) can also satisfy the query, at a fraction of the weight;
 - exact (unstemmed) matches and the words appearing as a phrase add to the score, so exact
   matches and phrases outrank stemmed ones;
 - "quoted phrases" must appear as written (unstemmed); ``-word`` / ``-"phrase"`` exclude;
@@ -42,7 +43,7 @@ QUESTION_MINIMUM_SHOULD_MATCH: str | None = None
 # Typos: no edits under 6 letters (dana/data, utara/utama), 1 edit for 6-8, 2 from 9 on.
 FUZZINESS = "AUTO:6,9"
 FUZZY_PREFIX = 1
-FUZZY_EXPANSIONS = 20
+FUZZY_EXPANSIONS = 10  # terms one misspelt word may expand to (was 20: see query_cost below)
 FUZZY_BOOST = 0.2
 EXACT_BOOST = 0.5
 PROXIMITY_BOOST = 0.5
@@ -60,6 +61,7 @@ def build_search(request: SearchRequest) -> dict[str, Any]:
         "query": build_query(parsed, request),
         "highlight": _highlight(),
         "aggs": {"source": {"terms": {"field": "source", "size": FACET_SIZE}}},
+        "timeout": SEARCH_TIMEOUT,
     }
     if request.source:  # post_filter: the source facet still counts every source
         body["post_filter"] = {"terms": {"source": request.source}}
@@ -78,7 +80,9 @@ def build_query(parsed: ParsedQuery, request: SearchRequest) -> dict[str, Any]:
         must.append(_words_clause(text, minimum))
         should.extend(_ranking_boosts(text))
     must.extend(_phrase(phrase) for phrase in parsed.phrases)
-    if not must:  # only exclusions: everything but those
+    if parsed.is_empty:  # nothing searchable ("🌊", '"""', "-"): no results, never the whole corpus
+        must.append({"match_none": {}})
+    elif not must:  # only exclusions: everything but those
         must.append({"match_all": {}})
     must_not: list[dict[str, Any]] = [{"term": {"deleted": True}}]
     must_not.extend(_excluded(text) for text in parsed.excluded)
@@ -124,6 +128,8 @@ def _words_clause(text: str, minimum: str | None = MINIMUM_SHOULD_MATCH) -> dict
             "boost": FUZZY_BOOST,
         }
     }
+    if not typo_tolerant(text):
+        return {"bool": {"should": [stemmed], "minimum_should_match": 1}}
     return {"bool": {"should": [stemmed, fuzzy], "minimum_should_match": 1}}
 
 
@@ -184,3 +190,19 @@ def _highlight() -> dict[str, Any]:
             },
         },
     }
+
+
+# Query cost bounds: a hostile query costs at most a few ordinary ones (bench/query_cost.py, measured in
+# docs/reliability-bounds.md). Repeated words are collapsed when parsing; the fuzzy clause is what costs
+# (about 40 ms per misspelt long word on 5k documents, 32 of them: 1.6 s), so it is only built for
+# queries with few words long enough to take an edit: longer queries need only a quarter of their words
+# (MINIMUM_SHOULD_MATCH), which tolerates a typo by itself. The engine stops collecting at SEARCH_TIMEOUT
+# and the response says ``partial``.
+SEARCH_TIMEOUT = "1s"
+MAX_FUZZY_WORDS = 4
+FUZZY_MIN_LETTERS = 6  # FUZZINESS gives no edit to shorter words
+
+
+def typo_tolerant(text: str) -> bool:
+    """True if the typo-tolerant clause is worth its cost for these words."""
+    return sum(len(word) >= FUZZY_MIN_LETTERS for word in text.split()) <= MAX_FUZZY_WORDS

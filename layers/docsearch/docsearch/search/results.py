@@ -30,6 +30,7 @@ def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchRe
         page=request.page,
         size=request.size,
         took_ms=int(response.get("took", 0)),
+        partial=bool(response.get("timed_out", False)),
         results=results,
         facets={"source": [FacetValue(value=b["key"], count=b["doc_count"]) for b in buckets]},
     )

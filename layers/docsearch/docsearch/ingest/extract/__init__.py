@@ -26,6 +26,7 @@ from docsearch.ingest.extract.metadata import (
     read_header,
     source_from_key,
 )
+from docsearch.text import normalize_text
 
 __all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
 
@@ -71,12 +72,15 @@ def _extract(data: bytes, metadata: dict[str, str] | None, key: str, content_typ
             raise Unindexable("no_article_text", f"{len(body.split())} words of main text in the HTML")
     else:
         lines, heading = markdown_lines(text) if fmt == "md" else (text.splitlines(), None)
-        meta.title = heading
+        meta.title = html_entities.unescape(heading) if heading else None
         body = clean_text([html_entities.unescape(line) for line in lines], meta, title_known=heading is not None)
-    title = strip_markup(meta.title or "").strip()
+    # Entities (&#8203;), JSON escapes (\u200b) and HTML can still carry invisible characters after decoding.
+    body = normalize_text(body)
+    title = normalize_text(strip_markup(meta.title or "")).strip()
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
-    overrides = {k: v.strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v and v.strip()}
+    overrides = {k: normalize_text(v).strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v}
+    overrides = {k: v for k, v in overrides.items() if v}
     return Article(
         title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:200]),
         body=body or title,
@@ -102,10 +106,11 @@ def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -
     first = next((i for i, line in enumerate(body_lines) if line.strip()), None)
     if first is not None and not header.dropped and body_lines[first].strip().lstrip("#").strip() == meta.title:
         body_lines[first] = ""  # the headline was the first line: it is the title, not body text
-    for line, label in zip(body_lines, label_lines(body_lines), strict=True):
+    labels = label_lines(body_lines)
+    for line, label in zip(body_lines, labels, strict=True):
         if label == "byline":
             read_bylines(line, meta)
-    kept = clean_lines(body_lines)
+    kept = clean_lines(body_lines, labels)
     first = next((i for i, line in enumerate(kept) if line), None)
     if first is not None:
         kept[first] = read_dateline(kept[first], meta).strip()

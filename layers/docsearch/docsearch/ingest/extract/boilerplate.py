@@ -21,6 +21,10 @@ TRAILING_STAMP_MAX_WORDS = 30
 DUPLICATE_MIN_CHARS = 20  # shorter repeated lines ("Foto/AP") are left to their own family
 PROSE_MIN_WORDS = 5
 PROSE_LONG_WORDS = 25
+# A boilerplate line is short in characters as well as words ("Baca juga: ...", a photo credit): longer
+# lines are never run through the family patterns, whose "^\W*" would otherwise rescan a megabyte-long
+# one-word line about forty times (2 MB of "![": 4 s).
+FAMILY_MAX_CHARS = 2000
 SENTENCE_END = re.compile(r"[.!?…\"”’')\]]$")
 NUMBERED = re.compile(r"^(\d{1,2}[.)]|[-•*·▪►»])\s+")
 
@@ -32,7 +36,7 @@ class Family:
     patterns: tuple[re.Pattern[str], ...]
 
     def matches(self, line: str, words: int) -> bool:
-        return words <= self.max_words and any(p.search(line) for p in self.patterns)
+        return words <= self.max_words and len(line) <= FAMILY_MAX_CHARS and any(p.search(line) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -148,10 +152,11 @@ def label_lines(lines: list[str]) -> list[str | None]:
     return labels
 
 
-def clean_lines(lines: list[str]) -> list[str]:
-    """The content lines, inline boilerplate cut out, one blank line between paragraphs."""
+def clean_lines(lines: list[str], labels: list[str | None] | None = None) -> list[str]:
+    """The content lines, inline boilerplate cut out, one blank line between paragraphs (``labels``:
+    label_lines(lines), if the caller has them already)."""
     kept: list[str] = []
-    for line, label in zip(lines, label_lines(lines), strict=True):
+    for line, label in zip(lines, labels or label_lines(lines), strict=True):
         if label is None:
             kept.append(strip_inline(line))
         elif label == "blank" and kept and kept[-1]:

@@ -40,7 +40,7 @@ def tables() -> DateTables:
     noise = (
         rf"(?:{named.pattern})|(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}})|(?:{iso.pattern})"
         rf"|\b(?:{day_alt})\b|\b\d{{1,2}}[:.]\d{{2}}(?::\d{{2}})?\b|\b(?:{zone_alt})\b"
-        rf"|\b\d+\s+(?:{unit_alt})\s+(?:yang\s+)?lalu\b|\b(?:pukul|jam)\b|[\s,|\-–—:()/.]"
+        rf"|\b\d+\s+(?:{unit_alt})\s+(?:yang\s+)?lalu\b|\b(?:pukul|jam)\b|[\s,|\-–—:()/.]+"
     )
     return DateTables(months, frozenset(raw["days"]), named, numeric, iso, re.compile(noise, re.IGNORECASE))
 
@@ -92,20 +92,31 @@ def is_timestamp(text: str) -> bool:
 # prose and are not run through the stamp patterns (5 MB articles: extraction 5.3 s -> see make bench).
 MAX_STAMP_CHARS = 80
 MAX_LIST_ITEM_CHARS = 300
-TRAILING_STAMP = re.compile(r"^(?P<head>.+?)\s*[-–—|,(]\s*(?P<stamp>[^-–—|(]*\d[^-–—|(]*)\)?\s*$")
+STAMP_SEPARATORS = "-–—|("  # a stamp never holds these; a comma may also separate it from its head
+HAS_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+
+
+def split_trailing_stamp(text: str) -> tuple[str, str] | None:
+    """ "Harga Emas Naik - 19 Juni 2024, 08:15" -> ("Harga Emas Naik", "19 Juni 2024, 08:15"): the head and
+    what follows its first separator after which no other separator but commas comes. A string scan, not
+    a regular expression: the pattern this replaces was cubic in the line's length."""
+    last = max(text.rfind(ch) for ch in STAMP_SEPARATORS)
+    split = last if last >= 1 else text.find(",", max(last, 0) + 1)
+    if split < 1 or not text[:split].strip():
+        return None
+    stamp = text[split + 1 :].strip()
+    return text[:split].rstrip(), stamp.removesuffix(")").rstrip()
 
 
 def has_trailing_timestamp(text: str) -> bool:
     """True for a list item such as "Harga Emas Naik - 19 Juni 2024, 08:15 WIB" (a date *and* a time)."""
     text = text.strip()
-    if len(text) > MAX_LIST_ITEM_CHARS:  # a paragraph, not a list item (and no regex over a long line)
+    if len(text) > MAX_LIST_ITEM_CHARS or text.endswith("."):  # a paragraph or a sentence, not a list item
+        return False  # ("... di Pyongyang, Rabu (19/6/2024)." is a sentence)
+    parts = split_trailing_stamp(text)
+    if parts is None or not any(ch.isdigit() for ch in parts[1]):
         return False
-    match = TRAILING_STAMP.match(text)
-    if not match or text.endswith("."):  # "... di Pyongyang, Rabu (19/6/2024)." is a sentence
+    head, stamp = parts
+    if head.split()[-1].lower().strip(",") in tables().days:  # "Rabu (19/6/2024)" closes a clause, not a list item
         return False
-    last_word = match["head"].split()[-1].lower().strip(",")
-    if last_word in tables().days:  # "Rabu (19/6/2024)" closes a clause, not a list item
-        return False
-    stamp = match["stamp"]
-    has_time = re.search(r"\b\d{1,2}[:.]\d{2}\b", stamp) is not None
-    return is_timestamp(stamp) and (has_time or find_date(stamp) is not None)
+    return is_timestamp(stamp) and (HAS_TIME.search(stamp) is not None or find_date(stamp) is not None)

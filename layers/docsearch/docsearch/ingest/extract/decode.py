@@ -1,4 +1,4 @@
-"""Object bytes -> text: charset, BOM, binary detection, NFC, mojibake repair.
+"""Object bytes -> text: charset, BOM, binary detection, NFC, invisible characters, mojibake repair.
 
 Decoding is by trial, which is exact for what uploads actually are: UTF-8 validates
 itself (a Windows-1252 or Latin-1 file with any accented letter or curly quote is
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 from docsearch.ingest.extract.errors import Unindexable
+from docsearch.text import normalize_text
 
 BINARY_SIGNATURES = (
     b"%PDF",
@@ -47,7 +47,7 @@ def decode_bytes(data: bytes) -> str:
         raise Unindexable("binary", "NUL bytes in a text object")
     else:
         text = _decode_8bit(data)
-    text = unicodedata.normalize("NFC", _repair_mojibake(text.lstrip("\ufeff")))
+    text = normalize_text(_repair_mojibake(text))  # NFC; BOM and other invisible format characters out
     if not text.strip():
         raise Unindexable("empty", "the object has only whitespace")
     if "\x00" in text:

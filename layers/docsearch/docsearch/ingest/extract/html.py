@@ -29,9 +29,10 @@ DROP_TAGS = (
     "button",
     "iframe",
 )
-TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+# (?<!\s): a run of spaces is tried once, from its start (else every space rescans the run: quadratic).
+TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+[|–—:·•»-]\s+")
 SITE_SUFFIX_MAX_WORDS = 4
-TAG_LIKE = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+TAG_LIKE = re.compile(r"<\s*(?:/\s*)?[a-zA-Z!]")
 
 
 @dataclass(frozen=True)

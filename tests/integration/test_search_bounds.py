@@ -1,0 +1,87 @@
+"""Query text on the real engine: normalised like documents (invisible characters), nothing searchable
+finds nothing, repeated and many misspelt words stay cheap and answer normally."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from opensearchpy import OpenSearch
+
+from docsearch.index.definition import ensure_index
+from docsearch.ingest.batch import ingest_messages
+from docsearch.ingest.objects import StoredObject
+from docsearch.search.models import SearchRequest, SearchResponse
+from docsearch.search.run import search
+
+pytestmark = pytest.mark.integration
+
+ARTICLES = {
+    "korea.txt": "Korea Utara Uji Rudal\n\nPemerintah Korea Utara kembali menguji rudal balistik di lepas pantai.",
+    # Invisible characters inside words, as copied from some web pages: found by plain queries all the same.
+    "banjir.txt": "Ban\u200bjir Melan\u00adda Bekasi\n\nBan\u200bjir merendam ribuan rumah di Be\u200ekasi Senin.",
+    "pasar.txt": "Harga Beras Naik\n\nHarga beras di pasar tradisional naik menjelang akhir tahun, kata pedagang.",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(engine: OpenSearch) -> Iterator[str]:
+    alias = f"test-bounds-{uuid.uuid4().hex[:10]}"
+    ensure_index(engine, alias)
+    messages = [
+        (
+            key,
+            f'{{"Records":[{{"eventName":"ObjectCreated:Put","s3":{{"bucket":{{"name":"b"}},"object":{{"key":"{key}"}}}}}}]}}',
+        )
+        for key in ARTICLES
+    ]
+    outcomes = ingest_messages(
+        messages, engine, alias, lambda bucket, key: StoredObject(bucket, key, ARTICLES[key].encode())
+    )
+    assert all(outcome.indexed == 1 for outcome in outcomes.values())
+    engine.indices.refresh(index=alias)
+    yield alias
+    engine.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
+
+
+def _search(engine: OpenSearch, alias: str, q: str) -> SearchResponse:
+    return search(engine, alias, SearchRequest(q=q))
+
+
+def _keys(engine: OpenSearch, alias: str, q: str) -> list[str]:
+    return [hit.key for hit in _search(engine, alias, q).results]
+
+
+@pytest.mark.parametrize("q", ["\U0001f30a", '"""', "-", "\u200b", "\u200e \u200f", '"" - ""'])
+def test_a_query_with_no_searchable_word_finds_nothing(engine: OpenSearch, corpus: str, q: str) -> None:
+    response = _search(engine, corpus, q)
+    assert response.total == 0 and response.results == []
+
+
+def test_only_exclusions_still_mean_everything_else(engine: OpenSearch, corpus: str) -> None:
+    assert sorted(_keys(engine, corpus, "-banjir")) == ["korea.txt", "pasar.txt"]
+
+
+def test_invisible_characters_in_a_query_do_not_hide_its_hits(engine: OpenSearch, corpus: str) -> None:
+    assert _keys(engine, corpus, "Ko\u200brea Uta\u200era") == ["korea.txt"]
+    assert _keys(engine, corpus, "\ufeffrudal\u00ad") == ["korea.txt"]
+
+
+def test_invisible_characters_in_a_document_do_not_hide_it(engine: OpenSearch, corpus: str) -> None:
+    assert _keys(engine, corpus, "banjir bekasi") == ["banjir.txt"]
+    assert _keys(engine, corpus, "melanda") == ["banjir.txt"]
+
+
+def test_a_repeated_word_answers_like_the_word(engine: OpenSearch, corpus: str) -> None:
+    assert _keys(engine, corpus, " ".join(["beras"] * 40)) == _keys(engine, corpus, "beras") == ["pasar.txt"]
+
+
+def test_many_misspelt_long_words_answer_normally(engine: OpenSearch, corpus: str) -> None:
+    hostile = " ".join(["pemerinath", "balsitik", "tradisinoal", "menjeleang", "pedaagang", "ribauan"] * 5)
+    response = _search(engine, corpus, hostile)
+    assert response.partial is False and response.total >= 0
+    # A quarter of the words is enough in a long query (no typo clause there), so one real word among
+    # misspelt ones still finds its article.
+    typos = " ".join(["pemerinath", "balsitik", "ribauan", "tradisinoal", "menjeleang"])
+    assert _keys(engine, corpus, f"pasar {typos}") == ["pasar.txt"]
