@@ -457,7 +457,7 @@ class Bench:
             "indexed": indexed,
             "failed_messages": child["f"],
             "error": child["error"],
-            "default_engine_timeout_s": Settings.model_fields["opensearch_timeout_s"].default,
+            "default_engine_timeout_s": Settings.opensearch_timeout_s,
         }
 
     def cold_start(self) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Target:
         from docsearch.engine import build_client
         from docsearch.settings import Settings
 
-        settings = Settings.model_validate(
+        settings = Settings.from_env(
             {
                 "OPENSEARCH_URL": self.opensearch_url,
                 "OPENSEARCH_AUTH": "sigv4" if self.signs_opensearch else "none",

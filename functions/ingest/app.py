@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -19,7 +18,6 @@ from docsearch.observability import logger, metrics
 from docsearch.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
-tracer = Tracer(service="docsearch")
 
 
 class RetryLater(Exception):
@@ -27,7 +25,6 @@ class RetryLater(Exception):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     settings = get_settings()
