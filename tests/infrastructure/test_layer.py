@@ -36,7 +36,7 @@ UNWANTED = {
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 
 IMPORT_CHECK = """
-import importlib.util, json, sys
+import importlib.util, json, os, sys
 sys.path[:0] = sys.argv[1:4]
 layer, runtime = sys.argv[2], sys.argv[3]
 import app
@@ -44,7 +44,7 @@ loaded = {name: getattr(m, "__file__", None) or "" for name, m in list(sys.modul
 from_layer = [f for f in loaded.values() if f.startswith(layer) and f.endswith(".py")]
 print(json.dumps({
     "from_layer": len(from_layer),
-    "without_bytecode": [f for f in from_layer if not __import__("os").path.exists(importlib.util.cache_from_source(f))],
+    "without_bytecode": [f for f in from_layer if not os.path.exists(importlib.util.cache_from_source(f))],
     "elsewhere": sorted({f for f in loaded.values()
                          if f and not f.startswith((layer, runtime, sys.argv[1], sys.base_prefix))}),
 }))
