@@ -161,6 +161,9 @@ def apply_changes(
             outcomes[tag].stale += 1
     if not latest:
         return
+    # The objects are read while the stored states are fetched, and each is extracted as soon as
+    # it arrives while the others are still being read (make bench: "ingest").
+    fetch = _prefetched(fetch, [change for _, change in latest.values()])
     try:
         stored = read_states(client, index, list(latest))
     except OpenSearchException as error:
@@ -169,7 +172,6 @@ def apply_changes(
             outcomes[tag].fail(f"engine: {error!r}")
         return
     planned = []
-    fetch = _prefetched(fetch, [change for _, change in latest.values()])
     for doc_id, (tag, change) in latest.items():
         write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
         if write is not None:
@@ -189,12 +191,14 @@ def apply_changes(
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
-    """Read the batch's objects concurrently (S3 reads wait on the network); errors surface at use."""
+    """Start reading the batch's objects concurrently (S3 reads wait on the network); each one's
+    result (or error) is handed over when it is asked for, without waiting for the others."""
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
     if len(wanted) < 2:
         return fetch
-    with ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted))) as pool:
-        futures = {where: pool.submit(fetch, *where) for where in wanted}
+    pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted)))
+    futures = {where: pool.submit(fetch, *where) for where in wanted}
+    pool.shutdown(wait=False)  # the submitted reads still run to the end
     return lambda bucket, key: futures[(bucket, key)].result()
 
 
