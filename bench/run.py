@@ -135,33 +135,43 @@ class Bench:
         """The whole ingest path over ``keys``, queue polling included; (seconds, failed messages).
 
         The notifications are queued first (S3 does that, not us); the clock then runs over what
-        the worker and Lambda's poller do: receive up to 10, call the handler, delete what is done.
+        Lambda's SQS poller and one function instance do: receive up to 10, call the handler, delete
+        what is done. As Lambda's poller does, receiving the next batch and deleting the last one
+        run beside the function, never two handler calls at once.
         """
         from functions.ingest.app import lambda_handler
 
         for part in chunks([s3_notification(self.bucket, k) for k in keys], BATCH):
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(part)]
             self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+
+        def receive() -> list[dict[str, Any]]:
+            received = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, AttributeNames=["All"]
+            )
+            return list(received.get("Messages", []))
+
         failures = handled = idle = 0
         started = time.perf_counter()
-        with quiet():
+        with quiet(), ThreadPoolExecutor(max_workers=2) as poller:
+            next_batch = poller.submit(receive)
             while handled < len(keys):
-                received = self.sqs.receive_message(
-                    QueueUrl=self.queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, AttributeNames=["All"]
-                )
-                messages = received.get("Messages", [])
+                messages = next_batch.result()
                 if not messages:
                     idle += 1
                     if idle > 30:
                         raise RuntimeError(f"the bench queue ran dry after {handled} of {len(keys)} messages")
+                    next_batch = poller.submit(receive)
                     continue
+                handled += len(messages)
+                if handled < len(keys):
+                    next_batch = poller.submit(receive)
                 event = to_sqs_event(messages, self.queue_arn, self.config.region)
                 response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=900))
                 failures += len(response.get("batchItemFailures", []))
                 done = successful_receipts(messages, response)
                 if done:
-                    self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=done)
-                handled += len(messages)
+                    poller.submit(self.sqs.delete_message_batch, QueueUrl=self.queue_url, Entries=done)
         return time.perf_counter() - started, failures
 
     def run_reads_and_bulk(self, part: Sequence[Generated], index: str) -> float:

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import RequestError
+from opensearchpy.exceptions import NotFoundError, RequestError
 
 from docsearch.index.analysis import with_analysis_data
 
@@ -46,8 +46,10 @@ def ensure_index(client: OpenSearch, alias: str) -> str:
 
     Returns the name of the index the alias points to. Safe to call concurrently.
     """
-    if client.indices.exists_alias(name=alias):
+    try:  # one request when the alias exists, as on every ingest batch (not exists_alias + get_alias)
         return next(iter(client.indices.get_alias(name=alias)))
+    except NotFoundError:
+        pass
     name = versioned_name(alias)
     definition = index_definition()
     body = {"settings": definition["settings"], "mappings": definition["mappings"], "aliases": {alias: {}}}
