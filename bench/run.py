@@ -62,7 +62,6 @@ HANDLERS = ("functions.ingest.app", "functions.search.app")
 COMPONENTS = (
     "opensearchpy",
     "pydantic",
-    "aws_lambda_powertools.tracing",
     "aws_lambda_powertools.event_handler",
     "aws_lambda_powertools.utilities.batch",
 )
