@@ -3,8 +3,9 @@
 The layer is built once into a temporary directory (pip, from PyPI or its cache), then:
 - no heavy package the functions never import (gRPC, protobuf, a second botocore...);
 - at most 35 MiB unzipped (docs/performance.md, "Layer");
-- each handler imports with nothing but the layer, its own code, the standard library and
-  what the Lambda Python runtime provides (boto3, botocore...): the pinned list is complete;
+- each handler imports (and the ingest side extracts an HTML page, which loads readability and
+  lxml lazily) with nothing but the layer, its own code, the standard library and what the
+  Lambda Python runtime provides (boto3, botocore...): the pinned list is complete;
 - every module a handler loads from the layer has bytecode (Lambda's /opt is read-only: a
   module without it is compiled again at every cold start).
 """
@@ -40,6 +41,11 @@ import importlib.util, json, os, sys
 sys.path[:0] = sys.argv[1:4]
 layer, runtime = sys.argv[2], sys.argv[3]
 import app
+if "ingest" in sys.argv[1]:  # what the first HTML object loads (readability, lxml): lazily imported
+    from docsearch.ingest.extract import extract_article
+    page = b"<html><head><title>Banjir</title></head><body><article><p>" + b"Air naik di Jakarta. " * 40
+    article = extract_article(page + b"</p></article></body></html>", {}, key="a.html", content_type="text/html")
+    assert "Air naik" in article.body, article
 loaded = {name: getattr(m, "__file__", None) or "" for name, m in list(sys.modules.items())}
 from_layer = [f for f in loaded.values() if f.startswith(layer) and f.endswith(".py")]
 print(json.dumps({
