@@ -13,6 +13,8 @@ Usage: python bytecode.py <layer python/ directory>
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import pkgutil
 import py_compile
 import sys
@@ -35,8 +37,30 @@ ENTRY_POINTS = (
 )
 
 
+# What the Lambda Python runtime provides beside the layer (taken from the build's Python).
+RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"})
+
+
+class OnlyLayerAndRuntime(importlib.abc.MetaPathFinder):
+    """Refuse what Lambda would not find, so optional imports take the same path as on Lambda
+    (the build's Python may have, say, aiohttp: opensearch-py would then load its async client)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if "." in name or name in RUNTIME:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name)
+        origin = str(spec.origin or "") if spec else ""
+        if "-packages" in origin and not Path(origin).resolve().is_relative_to(self.root.resolve()):
+            raise ModuleNotFoundError(f"No module named {name!r} in the layer", name=name)
+        return None
+
+
 def main(root: Path) -> int:
     sys.path.insert(0, str(root))
+    sys.meta_path.insert(0, OnlyLayerAndRuntime(root))
     import docsearch
 
     names = [m.name for m in pkgutil.walk_packages(docsearch.__path__, "docsearch.")]
