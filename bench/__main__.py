@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.report import RESULTS, diagnostics_table, plot, save, table
+from bench.report import RESULTS, diagnostics_table, goals_table, implausible, plot, save, table
 from bench.run import Options, run
 
 QUICK = Options(
@@ -19,6 +19,7 @@ QUICK = Options(
     queries=40,
     import_runs=3,
     round_docs=300,
+    memory_article_bytes=2 * 1024 * 1024,
     diagnostics_docs=100,
     import_components=False,
     mode="quick",
@@ -38,11 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     report = run(options, log=lambda line: print(line, file=sys.stderr, flush=True))
     saved = save(report)
     png = plot(report, args.plot or saved.with_suffix(".png"))
+    print(goals_table(report))
+    print()
     print(table(report))
     print()
     print(diagnostics_table(report))
     print(f"\nsaved {saved.relative_to(RESULTS.parent.parent)} and {png} in {time.monotonic() - started:.0f}s")
-    return 0
+    problems = implausible(report)
+    for problem in problems:
+        print(f"IMPLAUSIBLE: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The report: a Markdown table of every figure beside its baseline, the JSON file, the scale plot."""
+"""The report: each goal beside its measured ratio, every figure beside its baseline, a sanity
+check of the figures, the JSON file and the scale plot."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+MIB = 2**20
+FUNCTION_MEMORY_MB = 512  # template.yaml Globals.Function.MemorySize
 
-# What the issue asks of each ratio.
+# What issue 13 asks of each figure.
 GOALS = {
-    "ingest": 0.8,  # path / limit, at least
-    "search_overhead_p50": 0.15,  # handler p50 over direct p50, at most
-    "import_vs_boto3": 1.5,  # at most
+    "layer_mib": 35.0,  # unzipped, at most
+    "import_search_vs_boto3": 1.5,  # at most
+    "import_ingest_vs_boto3": 2.0,  # at most
+    "ingest": 0.6,  # whole path / (same reads + plain _bulk of ten), at least
+    "search_overhead_p50": 0.10,  # handler p50 over direct p50, at most
+    "peak_rss_mb": FUNCTION_MEMORY_MB,  # a batch of ten maximum-size objects, below
 }
 
 
@@ -20,55 +26,132 @@ def _ok(good: bool) -> str:
     return "yes" if good else "**no**"
 
 
-def table(report: dict[str, Any]) -> str:
-    rows = ["| figure | subject | baseline (same run) | ratio | goal | met |", "| --- | --- | --- | --- | --- | --- |"]
+def goals(report: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(goal, measured, target, met) for every goal of the issue, from this one report."""
+    rows: list[tuple[str, str, str, bool]] = []
+    if "layer" in report:
+        mib = report["layer"]["unzipped_bytes"] / MIB
+        rows.append(
+            ("layer size, unzipped", f"{mib:.1f} MiB", f"≤ {GOALS['layer_mib']:g} MiB", mib <= GOALS["layer_mib"])
+        )
+    cold = report["cold_start"]
+    for name, module in (("search", "functions.search.app"), ("ingest", "functions.ingest.app")):
+        ratio = cold[module]["vs_boto3"]
+        goal = GOALS[f"import_{name}_vs_boto3"]
+        rows.append((f"{name} handler import / `import boto3`", f"{ratio:.2f}x", f"≤ {goal:g}x", ratio <= goal))
     for r in report["ingest"]:
         rows.append(
-            f"| ingest, {r['size']:,} docs | {r['path_docs_per_s']:,.0f} docs/s (whole path) "
-            f"| {r['limit_docs_per_s']:,.0f} docs/s (plain `_bulk`) | {r['ratio']:.2f} of limit "
-            f"| ≥ {GOALS['ingest']} | {_ok(r['ratio'] >= GOALS['ingest'])} |"
+            (f"ingest, {r['size']:,} docs: whole path / (reads + `_bulk` of 10)", f"{r['ratio']:.2f}",
+             f"≥ {GOALS['ingest']}", r["ratio"] >= GOALS["ingest"])
+        )  # fmt: skip
+    for s in report["search"]:
+        over = s["handler_overhead_p50"]
+        rows.append(
+            (f"search, {s['size']:,} docs: handler p50 over the engine's", f"{over:+.1%}",
+             f"≤ +{GOALS['search_overhead_p50']:.0%}", over <= GOALS["search_overhead_p50"])
+        )  # fmt: skip
+    m = report["memory"]
+    rows.append(
+        (f"peak RSS, a batch of {m['articles']} × {m['article_mb']:g} MiB objects", f"{m['peak_rss_mb']:.0f} MB",
+         f"< {GOALS['peak_rss_mb']} MB (MemorySize)", m["peak_rss_mb"] < GOALS["peak_rss_mb"])
+    )  # fmt: skip
+    return rows
+
+
+def goals_table(report: dict[str, Any]) -> str:
+    rows = ["| goal | measured | target | met |", "| --- | --- | --- | --- |"]
+    rows += [f"| {goal} | {measured} | {target} | {_ok(met)} |" for goal, measured, target, met in goals(report)]
+    return "\n".join(rows)
+
+
+def implausible(report: dict[str, Any]) -> list[str]:
+    """Figures that cannot be true: a measuring bug, not a result. The bench fails on any."""
+    problems = []
+    d = report.get("diagnostics")
+    if d:
+        if d["extract_docs_per_s"] >= d["decode_docs_per_s"]:
+            problems.append(
+                f"extraction ({d['extract_docs_per_s']:,.0f} docs/s) is not slower than decoding the bytes "
+                f"({d['decode_docs_per_s']:,.0f} docs/s)"
+            )
+        if d["path_without_s3_docs_per_s"] > d["bulk500_docs_per_s"] * 1.2:
+            problems.append("the whole path without S3 beats a plain 500-document _bulk by more than noise")
+    for r in report["ingest"]:
+        if r["ratio"] > 1.2:
+            problems.append(f"ingest at {r['size']}: the whole path beats its own reads + _bulk ({r['ratio']:.2f})")
+        if r["failed_messages"]:
+            problems.append(f"ingest at {r['size']}: {r['failed_messages']} failed messages")
+    for s in report["search"]:
+        if s["handler_overhead_p50"] < -0.1:
+            problems.append(
+                f"search at {s['size']}: the handler beats the engine it calls ({s['handler_overhead_p50']:+.0%})"
+            )
+        for part in ("highlight", "aggs"):
+            ratio = s.get(f"direct_without_{part}_vs_direct_p50")
+            if ratio is not None and ratio > 1.2:
+                problems.append(f"search without {part} slower than with it ({ratio:.2f})")
+    cold = report.get("cold_start", {})
+    for module in ("functions.search.app", "functions.ingest.app"):
+        if module in cold and cold[module]["vs_boto3"] < 0.2:
+            problems.append(f"{module} imports in under a fifth of boto3's time: not importing what it should")
+    m = report.get("memory")
+    if m and m["indexed"] != m["articles"]:
+        problems.append(f"memory batch: {m['indexed']} of {m['articles']} maximum-size objects indexed")
+    return problems
+
+
+def table(report: dict[str, Any]) -> str:
+    """Every figure beside the baseline it is a ratio of."""
+    rows = ["| figure | subject | baseline (same run) | ratio |", "| --- | --- | --- | --- |"]
+    for r in report["ingest"]:
+        rows.append(
+            f"| ingest, {r['size']:,} docs | {r['path_docs_per_s']:,.0f} docs/s (whole path, queue polling "
+            f"included) | {r['baseline_docs_per_s']:,.0f} docs/s (same S3 reads + plain `_bulk` of 10) "
+            f"| {r['ratio']:.2f} |"
         )
     for s in report["search"]:
         h, d = s["handler"], s["direct"]
         rows.append(
-            f"| search p50, {s['size']:,} docs | {h['p50_ms']:.1f} ms (handler) | {d['p50_ms']:.1f} ms (direct) "
-            f"| {s['handler_overhead_p50']:+.0%} | ≤ +{GOALS['search_overhead_p50']:.0%} "
-            f"| {_ok(s['handler_overhead_p50'] <= GOALS['search_overhead_p50'])} |"
+            f"| search p50, {s['size']:,} docs | {h['p50_ms']:.1f} ms (handler) | {d['p50_ms']:.1f} ms (engine, "
+            f"same body) | {s['handler_overhead_p50']:+.1%} |"
         )
         rows.append(
-            f"| search p95, {s['size']:,} docs | {h['p95_ms']:.1f} ms (handler) | {d['p95_ms']:.1f} ms (direct) "
-            f"| {s['handler_overhead_p95']:+.0%} | – | – |"
+            f"| search p95, {s['size']:,} docs | {h['p95_ms']:.1f} ms (handler) | {d['p95_ms']:.1f} ms (engine) "
+            f"| {s['handler_overhead_p95']:+.1%} |"
         )
         if "gateway" in s:
             rows.append(
                 f"| search p50 via HTTP gateway, {s['size']:,} docs | {s['gateway']['p50_ms']:.1f} ms "
-                f"| {d['p50_ms']:.1f} ms (direct) | {s['gateway_overhead_p50']:+.0%} | – | – |"
+                f"| {d['p50_ms']:.1f} ms (engine) | {s['gateway_overhead_p50']:+.1%} |"
             )
     cold = report["cold_start"]
     boto = cold["boto3"]["median_ms"]
-    for module in ("functions.ingest.app", "functions.search.app"):
+    for module in ("functions.search.app", "functions.ingest.app"):
         c = cold[module]
         rows.append(
-            f"| import `{module}` (median of {cold['runs']}) | {c['median_ms']:.0f} ms "
-            f"| {boto:.0f} ms (`import boto3`) | {c['vs_boto3']:.2f}x | ≤ {GOALS['import_vs_boto3']}x "
-            f"| {_ok(c['vs_boto3'] <= GOALS['import_vs_boto3'])} |"
+            f"| import `{module}` (CPU, median of {cold['runs']}) | {c['median_ms']:.0f} ms "
+            f"| {boto:.0f} ms (`import boto3`) | {c['vs_boto3']:.2f}x |"
         )
+    first = cold["first_search"]
+    rows.append(
+        f"| cold first search: import + one `/search` (CPU) | {first['median_ms']:.0f} ms | {boto:.0f} ms "
+        f"(`import boto3`) | {first['vs_boto3']:.2f}x |"
+    )
     if "layer" in report:
         layer = report["layer"]
         rows.append(
-            f"| layer size ({layer['source']}) | {layer['unzipped_bytes'] / 2**20:.1f} MB unzipped "
-            f"| 250 MB (Lambda's unzipped limit) | {layer['unzipped_bytes'] / (250 * 2**20):.2f} "
-            f"| – | {layer['zipped_bytes'] / 2**20:.1f} MB zipped |"
+            f"| layer ({layer['source']}) | {layer['unzipped_bytes'] / MIB:.1f} MiB unzipped, "
+            f"{layer['zipped_bytes'] / MIB:.1f} MiB zipped | 250 MiB (Lambda's unzipped limit) "
+            f"| {layer['unzipped_bytes'] / (250 * MIB):.2f} |"
         )
     m = report["memory"]
     rows.append(
-        f"| memory, ingest of {m['articles']} × {m['article_mb']:g} MB | {m['peak_rss_mb']:.0f} MB peak RSS "
-        f"| {m['rss_after_import_mb']:.0f} MB after import | {m['growth_per_input_mb']:.1f} MB per input MB | – | – |"
+        f"| memory, ingest of {m['articles']} × {m['article_mb']:g} MiB | {m['peak_rss_mb']:.0f} MB peak RSS "
+        f"| {m['rss_after_import_mb']:.0f} MB after import | {m['growth_per_input_mb']:.1f} MB per input MB |"
     )
     rows.append(
-        f"| that batch's handler time | {m['seconds']:.1f} s | {m['default_engine_timeout_s']:g} s (default engine "
-        f"timeout) | {m['seconds'] / m['default_engine_timeout_s']:.2f} | < 1 | "
-        f"{_ok(m['seconds'] < m['default_engine_timeout_s'])} |"
+        f"| that batch's handler time | {m['seconds']:.1f} s | 60 s (the ingest function's timeout) "
+        f"| {m['seconds'] / 60:.2f} |"
     )
     return "\n".join(rows)
 
@@ -77,25 +160,22 @@ def diagnostics_table(report: dict[str, Any]) -> str:
     d = report.get("diagnostics")
     if not d:
         return ""
-    c = d["compression"]
+    formats = ", ".join(f"{fmt} {v['mean_ms']:.2f} ms ({v['n']})" for fmt, v in d["extract_ms_by_format"].items())
     rows = [
-        f"Where the ingest path's time goes ({d['docs']} docs, sequential, same run):",
+        f"Where the ingest path's time goes ({d['docs']} docs of {d['bytes_per_doc']:,} bytes on average, same run):",
         "",
         "| step | docs/s |",
         "| --- | --- |",
-        f"| S3 GetObject (moto) | {d['s3_get_docs_per_s']:,.0f} |",
-        f"| extraction | {d['extract_docs_per_s']:,.0f} |",
-        f"| `_bulk` of 10 clean docs | {d['bulk10_docs_per_s']:,.0f} |",
-        f"| `_bulk` of 500 clean docs | {d['bulk500_docs_per_s']:,.0f} |",
-        f"| whole path, client gzip on | {c['ingest_gzip_docs_per_s']:,.0f} |",
-        f"| whole path, client gzip off | {c['ingest_plain_docs_per_s']:,.0f} |",
-        f"| whole path, SQS batches of 100 (gzip on) | {c['ingest_batch100_docs_per_s']:,.0f} |",
-        f"| whole path, objects served from memory (no S3) | {c['ingest_without_s3_docs_per_s']:,.0f} |",
+        f"| S3 GetObject (moto), one at a time | {d['s3_get_docs_per_s']:,.0f} |",
         f"| S3 GetObject, 10 threads | {d['s3_get_10_threads_docs_per_s']:,.0f} |",
+        f"| decoding the bytes into lines (the floor for extraction) | {d['decode_docs_per_s']:,.0f} |",
+        f"| extraction, with key and content type (CPU) | {d['extract_docs_per_s']:,.0f} |",
+        f"| `_bulk` of 10 clean docs, plain index | {d['bulk10_docs_per_s']:,.0f} |",
+        f"| `_bulk` of 10 clean docs, scripted upserts (as the path writes) | {d['bulk10_scripted_docs_per_s']:,.0f} |",
+        f"| `_bulk` of 500 clean docs | {d['bulk500_docs_per_s']:,.0f} |",
+        f"| whole path, objects served from memory (no S3) | {d['path_without_s3_docs_per_s']:,.0f} |",
         "",
-        f"`ensure_index` on every invocation: {d['ensure_index_ms_per_call']:.2f} ms per call. "
-        f"Search handler p50 with gzip {c['search_gzip_p50_ms']:.1f} ms vs without {c['search_plain_p50_ms']:.1f} ms "
-        f"({c['search_gzip_vs_plain_p50']:.2f}x).",
+        f"Extraction per object by format (mean CPU, count): {formats}.",
     ]
     last = report["search"][-1]
     costs = [
@@ -107,18 +187,24 @@ def diagnostics_table(report: dict[str, Any]) -> str:
     if costs:
         rows += [
             "",
-            f"What parts of the query cost the engine at {last['size']:,} docs (direct p50 "
-            f"{last['direct']['p50_ms']:.1f} ms): " + ", ".join(costs) + ".",
+            f"What parts of the query cost the engine at {last['size']:,} docs (engine p50 "
+            f"{last['direct']['p50_ms']:.1f} ms with both): " + ", ".join(costs) + ".",
         ]
     cold = report.get("cold_start", {})
-    parts = [f"`{m}` {v['median_ms']:.0f} ms" for m, v in cold.items() if isinstance(v, dict) and m not in _COLD_MAIN]
+    parts = [
+        f"`{m}` {v['median_ms']:.0f} ms"
+        for m, v in cold.items()
+        if isinstance(v, dict) and m not in _COLD_MAIN and "heaviest" in v
+    ]
     if parts:
         rows += [
             "",
-            f"Imported alone (median, fresh process; boto3 {cold['boto3']['median_ms']:.0f} ms): "
-            + ", ".join(parts)
-            + ".",
+            f"Imported alone (CPU, median; boto3 {cold['boto3']['median_ms']:.0f} ms): " + ", ".join(parts) + ".",
         ]
+    for module in ("functions.search.app", "functions.ingest.app"):
+        heavy = ", ".join(f"`{h['module']}` {h['ms']:.0f}" for h in cold.get(module, {}).get("heaviest", [])[:5])
+        if heavy:
+            rows.append(f"Heaviest imports of `{module}` (`-X importtime`, wall ms, one run): {heavy}.")
     return "\n".join(rows)
 
 
@@ -142,12 +228,12 @@ def plot(report: dict[str, Any], path: Path) -> Path:
     ingest, search = report["ingest"], report["search"]
     sizes = [r["size"] for r in ingest]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    left.plot(sizes, [r["limit_docs_per_s"] for r in ingest], "o--", label="plain _bulk (engine limit)")
+    left.plot(sizes, [r["baseline_docs_per_s"] for r in ingest], "o--", label="same S3 reads + plain _bulk of 10")
     left.plot(sizes, [r["path_docs_per_s"] for r in ingest], "o-", label="whole ingest path")
     for r in ingest:
         left.annotate(f"{r['ratio']:.2f}", (r["size"], r["path_docs_per_s"]), textcoords="offset points", xytext=(4, 6))
     left.set(xscale="log", ylim=(0, None), xlabel="documents in the index", ylabel="documents / second")
-    left.set_title("Ingest throughput (labels: ratio to the limit)")
+    left.set_title("Ingest throughput (labels: ratio to the baseline)")
     subjects = (("direct", "o--", "tab:blue"), ("handler", "o-", "tab:orange"), ("gateway", "s:", "tab:green"))
     for name, style, color in subjects:
         if name in search[0]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,7 +20,6 @@ from docsearch.observability import logger, metrics
 from docsearch.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
-tracer = Tracer()  # service: POWERTOOLS_SERVICE_NAME, as the logger and metrics
 
 
 class RetryLater(Exception):
@@ -29,7 +27,6 @@ class RetryLater(Exception):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     settings = get_settings()

@@ -164,7 +164,7 @@ def test_functions_and_layer_code_locations(resources: dict[str, Any]) -> None:
         assert "POWERTOOLS_SERVICE_NAME" in resources[fn]["Properties"]["Environment"]["Variables"]
     layer = resources["DocsearchLayer"]
     assert layer["Properties"]["ContentUri"] == "layers/docsearch/"
-    assert layer["Metadata"]["BuildMethod"] == "python3.12"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"  # layers/docsearch/Makefile
 
 
 def test_parameter_defaults(template: dict[str, Any]) -> None:

@@ -364,12 +364,14 @@ def _waves(items: list[tuple[str, tuple[str, ObjectChange]]], byte_budget: int) 
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
-    """Read the batch's objects concurrently (S3 reads wait on the network); errors surface at use."""
+    """Start reading the batch's objects concurrently (S3 reads wait on the network); each one's
+    result (or error) is handed over when it is asked for, without waiting for the others."""
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
     if len(wanted) < 2:
         return fetch
-    with ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted))) as pool:
-        futures = {where: pool.submit(fetch, *where) for where in wanted}
+    pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted)))
+    futures = {where: pool.submit(fetch, *where) for where in wanted}
+    pool.shutdown(wait=False)  # the submitted reads still run to the end
     return lambda bucket, key: futures[(bucket, key)].result()
 
 

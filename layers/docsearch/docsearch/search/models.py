@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 50
@@ -21,7 +21,13 @@ MAX_SOURCE_FILTERS = 20
 Sort = Literal["relevance", "newest", "oldest"]
 
 
-class SearchRequest(BaseModel):
+class _Model(BaseModel):
+    # Validators and serializers are built at a model's first use, not at import: a cold start
+    # builds only what its first request needs (docs/performance.md, "Cold start").
+    model_config = ConfigDict(defer_build=True)
+
+
+class SearchRequest(_Model):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)] = Field(
         description='words (ranked), "quoted phrases" (exact), -word or -"phrase" (excluded)'
     )
@@ -51,7 +57,7 @@ class SearchRequest(BaseModel):
         return self
 
 
-class SearchHit(BaseModel):
+class SearchHit(_Model):
     id: str
     key: str
     title: str
@@ -62,12 +68,12 @@ class SearchHit(BaseModel):
     title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
 
 
-class FacetValue(BaseModel):
+class FacetValue(_Model):
     value: str
     count: int
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(_Model):
     query: str
     total: int
     page: int
@@ -80,7 +86,7 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
 
 
-class Document(BaseModel):
+class Document(_Model):
     """A stored document (GET /documents/{id})."""
 
     id: str
@@ -93,15 +99,15 @@ class Document(BaseModel):
     indexed_at: str | None = None
 
 
-class Health(BaseModel):
+class Health(_Model):
     status: Literal["ok"] = "ok"
     engine: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(_Model):
     code: str
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(_Model):
     error: ErrorDetail

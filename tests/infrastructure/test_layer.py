@@ -1,0 +1,105 @@
+"""The shared layer as `sam build` makes it (layers/docsearch/Makefile): lean, complete, fast to load.
+
+The layer is built once into a temporary directory (pip, from PyPI or its cache), then:
+- no heavy package the functions never import (gRPC, protobuf, a second botocore...);
+- at most 35 MiB unzipped (docs/performance.md, "Layer");
+- each handler imports (and the ingest side extracts an HTML page, which loads readability and
+  lxml lazily) with nothing but the layer, its own code, the standard library and what the
+  Lambda Python runtime provides (boto3, botocore...): the pinned list is complete;
+- every module a handler loads from the layer has bytecode (Lambda's /opt is read-only: a
+  module without it is compiled again at every cold start).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_UNZIPPED_BYTES = 35 * 2**20
+# Top-level names that must never be in the layer: unused here, or the runtime's own.
+UNWANTED = {
+    "grpc": "gRPC (opensearch-py 3.x declares it, never imports it)",
+    "google": "protobuf",
+    "opensearch_protobufs": "gRPC stubs",
+    "boto3": "the Lambda runtime's own",
+    "botocore": "the Lambda runtime's own (a second copy would shadow it)",
+    "s3transfer": "the Lambda runtime's own",
+    "aws_xray_sdk": "the X-Ray SDK (no Powertools Tracer)",
+    "numpy": "unused",
+    "pandas": "unused",
+}
+# What the Lambda Python 3.12 runtime puts on sys.path beside the layer.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+
+IMPORT_CHECK = """
+import importlib.util, json, os, sys
+sys.path[:0] = sys.argv[1:4]
+layer, runtime = sys.argv[2], sys.argv[3]
+import app
+if "ingest" in sys.argv[1]:  # what the first HTML object loads (readability, lxml): lazily imported
+    from docsearch.ingest.extract import extract_article
+    page = b"<html><head><title>Banjir</title></head><body><article><p>" + b"Air naik di Jakarta. " * 40
+    article = extract_article(page + b"</p></article></body></html>", {}, key="a.html", content_type="text/html")
+    assert "Air naik" in article.body, article
+loaded = {name: getattr(m, "__file__", None) or "" for name, m in list(sys.modules.items())}
+from_layer = [f for f in loaded.values() if f.startswith(layer) and f.endswith(".py")]
+print(json.dumps({
+    "from_layer": len(from_layer),
+    "without_bytecode": [f for f in from_layer if not os.path.exists(importlib.util.cache_from_source(f))],
+    "elsewhere": sorted({f for f in loaded.values()
+                         if f and not f.startswith((layer, runtime, sys.argv[1], sys.base_prefix))}),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    artifacts = tmp_path_factory.mktemp("layer")
+    subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT / "layers" / "docsearch"), "build-DocsearchLayer",
+         f"ARTIFACTS_DIR={artifacts}", f"PYTHON={sys.executable}"],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return artifacts / "python"
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding only what the Lambda runtime provides, linked from this venv."""
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parents[1]
+    root = tmp_path_factory.mktemp("runtime")
+    for name in RUNTIME_PACKAGES:
+        (root / name).symlink_to(site / name)
+    return root
+
+
+def test_no_unused_heavy_package(layer: Path) -> None:
+    present = {p.name for p in layer.iterdir()} & set(UNWANTED)
+    assert not present, {name: UNWANTED[name] for name in present}
+
+
+def test_layer_fits_the_size_goal(layer: Path) -> None:
+    size = sum(p.stat().st_size for p in layer.rglob("*") if p.is_file())
+    assert size <= MAX_UNZIPPED_BYTES, f"{size / 2**20:.1f} MiB unzipped"
+
+
+@pytest.mark.parametrize("function", ["ingest", "search"])
+def test_handler_imports_from_the_layer_alone_with_bytecode(function: str, layer: Path, runtime: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", IMPORT_CHECK, str(ROOT / "functions" / function), str(layer),
+         str(runtime)],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={"POWERTOOLS_METRICS_DISABLED": "true", "AWS_REGION": "ap-southeast-3"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["from_layer"] > 50
+    assert not result["elsewhere"], "imported from outside the layer and the runtime"
+    assert not result["without_bytecode"], "no .pyc: compiled again at every cold start"
