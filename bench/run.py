@@ -50,7 +50,7 @@ from bench.measure import (
 )
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
-from docsearch.settings import Settings, get_settings
+from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, Settings, get_settings
 from docsearch_local.aws_resources import clients
 from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
@@ -68,7 +68,7 @@ COMPONENTS = (
 MEMORY_ENGINE_TIMEOUT_S = 180
 BATCH = 10  # what the SQS event source hands the ingest function (and SQS's most per receive)
 QUEUE_FEED = 50  # notifications queued at a time (see run_path)
-MAX_OBJECT_BYTES = Settings.max_object_bytes  # the default MaxObjectBytes: the largest object ingested
+MAX_OBJECT_BYTES = DEFAULT_MAX_OBJECT_BYTES  # the default MaxObjectBytes: the largest object ingested
 
 
 @dataclass
@@ -515,7 +515,7 @@ class Bench:
             "indexed": indexed,
             "failed_messages": child["f"],
             "error": child["error"],
-            "default_engine_timeout_s": Settings.opensearch_timeout_s,
+            "default_engine_timeout_s": Settings.model_fields["opensearch_timeout_s"].default,
         }
 
     def cold_start(self, alias: str) -> dict[str, Any]:
