@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -62,13 +63,30 @@ def get_search(
     date_from: Annotated[date | None, Query(description="published on or after, YYYY-MM-DD")] = None,
     date_to: Annotated[date | None, Query(description="published on or before, YYYY-MM-DD")] = None,
     sort: Annotated[Sort, Query(description="relevance, newest or oldest")] = "relevance",
+    group: Annotated[bool, Query(description="copies of one story as one result; false: every copy")] = True,
 ) -> SearchResponse:
-    # HTTP API v2 joins a repeated parameter with commas; Powertools splits it back into the list.
-    sources = [name.strip() for name in source or [] if name.strip()]
     request = SearchRequest(
-        q=q.strip(), page=page, size=size, source=sources, date_from=date_from, date_to=date_to, sort=sort
+        q=q.strip(),
+        page=page,
+        size=size,
+        source=repeated_values("source", source),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        group=group,
     )
     return search(get_client(), get_settings().index_alias, request)
+
+
+def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
+    """Every value of a repeated query parameter, commas and all.
+
+    HTTP API v2 joins a repeated parameter's values with commas and Powertools splits them back on every
+    comma, so "Tempo, Jakarta" would become two sources; the raw query string keeps the values apart.
+    """
+    raw = app.current_event.raw_query_string
+    values = [v for k, v in parse_qsl(raw, keep_blank_values=True) if k == name] if raw else (parsed or [])
+    return [value.strip() for value in values if value.strip()]
 
 
 @app.get("/documents/<doc_id>", summary="One stored document")

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
+DEFAULT_DOCUMENT_VIEW_URL = "/web/dokumen.html?id={id}"
 
 
 class Settings(BaseModel):
@@ -21,6 +22,14 @@ class Settings(BaseModel):
     region: str = Field("ap-southeast-3", alias="AWS_REGION")
     index_alias: str = Field("articles", alias="INDEX_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     max_object_bytes: int = Field(DEFAULT_MAX_OBJECT_BYTES, alias="MAX_OBJECT_BYTES", gt=0)
+    # Key folders that name an outlet ("kompas,detik"): only these become a document's source of last resort.
+    source_prefixes: str = Field("", alias="SOURCE_PREFIXES")
+    # Where a reader opens a result: the search page's document view; {id} is the document id.
+    document_view_url: str = Field(DEFAULT_DOCUMENT_VIEW_URL, alias="DOCUMENT_VIEW_URL", pattern=r"\{id\}")
+
+    @property
+    def source_folders(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.source_prefixes.split(",") if part.strip())
 
 
 @lru_cache(maxsize=1)

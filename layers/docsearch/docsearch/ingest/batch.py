@@ -38,6 +38,7 @@ from docsearch.ingest.article import IndexedArticle, document_id
 from docsearch.ingest.bulk import write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
+from docsearch.ingest.fingerprint import assign_stories
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.observability import logger, metrics
 
@@ -174,6 +175,15 @@ def apply_changes(
         write = _plan(change, doc_id, stored.get(doc_id), index, fetch, outcomes[tag])
         if write is not None:
             planned.append(write)
+    try:  # copies of one story share a `story` (search groups them): one _msearch for the batch
+        assign_stories(
+            client, index, {w.op["_id"]: w.op["script"]["params"]["doc"] for w in planned if w.kind == "indexed"}
+        )
+    except OpenSearchException as error:
+        logger.warning("engine unavailable before the batch", extra={"error": repr(error)})
+        for write in planned:
+            outcomes[write.tag].fail(f"engine: {error!r}")
+        return
     ops = [{**w.op, "require_alias": True} if require_alias else w.op for w in planned]
     for write, result in zip(planned, write_bulk(client, ops), strict=True):
         outcome = outcomes[write.tag]

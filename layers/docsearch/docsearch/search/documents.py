@@ -9,10 +9,11 @@ from opensearchpy.exceptions import NotFoundError
 
 from docsearch.engine import unavailable_as_retry_later
 from docsearch.search.models import Document
+from docsearch.settings import get_settings
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted"]
+DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted", "url"]
 
 
 class DocumentNotFound(Exception):
@@ -39,4 +40,6 @@ def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
         author=source.get("author"),
         body=source.get("body") or "",
         indexed_at=source.get("indexed_at"),
+        url=source.get("url"),
+        view=get_settings().document_view_url.replace("{id}", found["_id"]),
     )

@@ -25,6 +25,7 @@ class SearchRequest(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     sort: Sort = "relevance"
+    group: bool = True  # copies of one story as one result (see grouping.py)
 
     @model_validator(mode="after")
     def _check_bounds(self) -> SearchRequest:
@@ -37,6 +38,16 @@ class SearchRequest(BaseModel):
         return self
 
 
+class Copy(BaseModel):
+    """Another copy of a result's story (the same story published elsewhere)."""
+
+    id: str
+    source: str | None = None
+    published_at: str | None = None
+    url: str | None = Field(None, description="the copy's canonical web address, when known")
+    view: str = Field(description="where to read this copy (the search page's document view)")
+
+
 class SearchHit(BaseModel):
     id: str
     key: str
@@ -46,10 +57,14 @@ class SearchHit(BaseModel):
     score: float | None = None
     snippets: list[str] = Field(default_factory=list)
     title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
+    url: str | None = Field(None, description="the article's canonical web address, when known")
+    view: str = Field("", description="where to read the stored document (the search page's document view)")
+    more_copies: int = Field(0, description="how many other copies of this story matched (grouped into this one)")
+    copies: list[Copy] = Field(default_factory=list, description="some of those copies, oldest first")
 
 
 class FacetValue(BaseModel):
-    value: str
+    value: str = Field(description="the source's display name; any spelling of it filters the same")
     count: int
 
 
@@ -61,6 +76,7 @@ class SearchResponse(BaseModel):
     took_ms: int
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    groups: int = Field(0, description="results to page through: stories when grouping, else documents")
 
 
 class Document(BaseModel):
@@ -74,6 +90,8 @@ class Document(BaseModel):
     author: str | None = None
     body: str
     indexed_at: str | None = None
+    url: str | None = Field(None, description="the article's canonical web address, when known")
+    view: str = Field("", description="where to read it on the search page")
 
 
 class Health(BaseModel):

@@ -24,23 +24,32 @@ from docsearch.ingest.extract.metadata import (
     read_bylines,
     read_dateline,
     read_header,
-    source_from_key,
+    web_address,
 )
+from docsearch.ingest.sources import display_name, source_from_key, source_key
+from docsearch.settings import get_settings
 
 __all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
 
-METADATA_FIELDS = ("title", "source", "author", "published-at")
+METADATA_FIELDS = ("title", "source", "author", "published-at", "url")
 MIN_HTML_WORDS = 15  # less than this after extraction: a page without an article
 DATE_SEARCH_PARAGRAPHS = 3
 
 
 def extract_article(
-    data: bytes, metadata: dict[str, str] | None = None, *, key: str = "", content_type: str = ""
+    data: bytes,
+    metadata: dict[str, str] | None = None,
+    *,
+    key: str = "",
+    content_type: str = "",
+    source_folders: tuple[str, ...] | None = None,
 ) -> Article:
     """The article in ``data``; raise Unindexable with a reason when there is none.
 
-    S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``)
-    overrides what is extracted; the key's first folder is the source of last resort.
+    S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``, ``-url``)
+    overrides what is extracted; the key's first folder is the source of last resort when it is one of
+    ``source_folders`` (default: the ``SOURCE_PREFIXES`` setting). The source is stored in its display
+    form (see ``ingest/sources.py``); the URL only if it is an absolute http(s) address.
     """
     fmt: Format = detect_format(key, content_type) if key or content_type else "txt"
     text = decode_bytes(data)
@@ -64,15 +73,17 @@ def extract_article(
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
     overrides = {k: v.strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v and v.strip()}
+    folders = get_settings().source_folders if source_folders is None else source_folders
+    outlet = source_key(overrides.get("source") or meta.source or source_from_key(key, folders))
     return Article(
         title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:200]),
         body=body or title,
-        source=overrides.get("source") or meta.source or source_from_key(key),
+        source=display_name(outlet) if outlet else None,
         author=overrides.get("author") or meta.author,
         published_at=parse_iso_date(overrides.get("published-at", "")) or meta.published_at,
         editor=meta.editor,
         dateline=meta.dateline,
-        url=url,
+        url=web_address(overrides.get("url")) or web_address(url),
         format=fmt,
     )
 

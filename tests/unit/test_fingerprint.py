@@ -1,0 +1,44 @@
+"""Paragraph fingerprints: copies of a story share them whatever their case, accents or punctuation."""
+
+from docsearch.ingest.extract.metadata import web_address
+from docsearch.ingest.fingerprint import MIN_PARAGRAPH_WORDS, paragraph_hashes, same_story
+
+STORY = [
+    "Pemerintah kota membuka tiga posko pengungsian baru bagi warga yang rumahnya terendam banjir.",
+    "Petugas gabungan mengevakuasi lebih dari dua ratus warga lanjut usia dan anak-anak sejak pagi.",
+    "Kepala dinas sosial mengatakan bantuan makanan siap pakai cukup untuk satu minggu ke depan.",
+]
+
+
+def test_copies_hash_alike_whatever_their_case_accents_and_punctuation() -> None:
+    copy = [STORY[0].upper(), STORY[1].replace("-", " ").replace(".", " !"), STORY[2].replace("e", "é")]
+    assert paragraph_hashes("\n".join(STORY)) == paragraph_hashes("\n".join(copy))
+    assert len(paragraph_hashes("\n".join(STORY))) == 3
+
+
+def test_short_lines_and_repeats_are_not_fingerprinted() -> None:
+    short = " ".join(["kata"] * (MIN_PARAGRAPH_WORDS - 1))
+    assert paragraph_hashes(f"{short}\n\n{STORY[0]}\n{STORY[0]}") == paragraph_hashes(STORY[0])
+
+
+def test_same_story_needs_whole_shared_paragraphs() -> None:
+    a, b, c = (paragraph_hashes(p) for p in STORY)
+    other = paragraph_hashes("Harga cabai rawit di pasar induk naik dua kali lipat dalam sepekan terakhir ini.")
+    assert same_story(a + b + c, a + b + other)  # a syndicated copy with a local paragraph
+    assert same_story(a + b + c, b + c)  # a copy that lost its lead
+    assert not same_story(a + b + c, a + other)  # one shared paragraph (a quote) is not a copy
+    assert not same_story(a + b, [])
+    assert same_story(a, a)
+
+
+def test_only_absolute_web_addresses_are_kept() -> None:
+    assert web_address(" https://kabarpagi.id/berita/1 ") == "https://kabarpagi.id/berita/1"
+    for bad in (
+        "javascript:alert(1)",
+        "/berita/1",
+        "http://",
+        'https://x.id/"><script>',
+        "http://[::1",
+        "ftp://x.id/a",
+    ):
+        assert web_address(bad) is None, bad
