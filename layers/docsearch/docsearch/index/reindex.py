@@ -38,6 +38,14 @@ Filler = Callable[[OpenSearch, str, Progress | None], int]
 
 POLL_S = 0.5
 CLOCK_SKEW = timedelta(seconds=5)
+# Documents from an index built before definition v3 get the fields search relies on: a story of their own
+# (results collapse on it; a missing one would lump them together) and a source key (lower-cased only:
+# a rebuild from the bucket applies the full normalisation of ingest/sources.py).
+CARRY_FORWARD = (
+    "if (ctx._source.deleted != true && ctx._source.story == null) { ctx._source.story = ctx._id; }"
+    " if (ctx._source.source != null && ctx._source.source_key == null)"
+    " { ctx._source.source_key = ctx._source.source.toLowerCase().trim(); }"
+)
 OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish before it goes
 
 
@@ -144,7 +152,12 @@ def _copy(
     source: dict[str, Any] = {"index": old}
     if since is not None:
         source["query"] = {"range": {"indexed_at": {"gte": since.isoformat(timespec="seconds")}}}
-    body = {"source": source, "dest": {"index": new, "op_type": op_type}, "conflicts": "proceed"}
+    body = {
+        "source": source,
+        "dest": {"index": new, "op_type": op_type},
+        "conflicts": "proceed",
+        "script": {"lang": "painless", "source": CARRY_FORWARD},
+    }
     task = client.reindex(body=body, wait_for_completion=False, refresh=False)
     task_id = task["task"]
     while True:
