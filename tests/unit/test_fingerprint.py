@@ -1,7 +1,7 @@
 """Paragraph fingerprints: copies of a story share them whatever their case, accents or punctuation."""
 
 from docsearch.ingest.extract.metadata import web_address
-from docsearch.ingest.fingerprint import MIN_PARAGRAPH_WORDS, paragraph_hashes, same_story
+from docsearch.ingest.fingerprint import MIN_PARAGRAPH_WORDS, own_story, paragraph_hashes, same_story
 
 STORY = [
     "Pemerintah kota membuka tiga posko pengungsian baru bagi warga yang rumahnya terendam banjir.",
@@ -42,3 +42,16 @@ def test_only_absolute_web_addresses_are_kept() -> None:
         "ftp://x.id/a",
     ):
         assert web_address(bad) is None, bad
+
+
+def test_copies_without_each_other_still_share_a_story_but_a_shared_quote_does_not() -> None:
+    whole = paragraph_hashes("\n".join(STORY))
+    extra = paragraph_hashes(
+        "\n".join([*STORY, "Pemerintah daerah menetapkan status tanggap darurat selama dua pekan."])
+    )
+    assert own_story(whole, "a") == own_story(paragraph_hashes("\n".join(STORY).upper()), "b")
+    quote = paragraph_hashes(
+        STORY[0] + "\nHarga cabai rawit di pasar induk naik dua kali lipat dalam sepekan terakhir."
+    )
+    assert own_story(quote, "q") not in {own_story(whole, "a"), own_story(extra, "e")}
+    assert own_story([], "id-of-a-short-note") == "id-of-a-short-note"

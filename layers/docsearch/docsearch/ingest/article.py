@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from docsearch.ingest.fingerprint import paragraph_hashes
+from docsearch.ingest.fingerprint import own_story, paragraph_hashes
 from docsearch.ingest.sources import source_key
 
 
@@ -44,13 +44,14 @@ class IndexedArticle:
         return document_id(self.bucket, self.key)
 
     def to_document(self, now: datetime | None = None) -> dict[str, object]:
+        paragraphs = paragraph_hashes(self.article.body)
         return {
             "bucket": self.bucket,
             "key": self.key,
             **asdict(self.article),
             "source_key": source_key(self.article.source),
-            "paragraphs": paragraph_hashes(self.article.body),
-            "story": self.id,  # until assign_stories finds an earlier copy
+            "paragraphs": paragraphs,
+            "story": own_story(paragraphs, self.id),  # until assign_stories finds an earlier copy
             "size": self.size,
             "content_hash": self.content_hash,
             "sequencer": self.sequencer,

@@ -3,12 +3,15 @@
 At ingest each document gets ``paragraphs``: short hashes of its substantial paragraphs, normalised
 (case, accents, punctuation and spacing do not count), and ``story``: the story of an indexed document
 (or of one earlier in the same batch) with which it shares at least half of the smaller one's
-paragraphs, else its own id. Search collapses results on ``story`` (``search/grouping.py``).
+paragraphs, else a story of its own. Search collapses results on ``story`` (``search/grouping.py``).
 
-A dateline ("JAKARTA, KOMPAS.com -") is already cut off by extraction, and a copy that adds a
-paragraph or two, or drops its last ones, still shares most of them. What stays open: two copies
-ingested at the same instant by different batches do not see each other and stay apart until one of
-them is uploaded again.
+A story of its own is not just the document's id: it is the smallest hash of two consecutive
+paragraphs (a min-hash over paragraph pairs), so copies that arrive at the same time, in batches that
+cannot yet see each other's writes (the engine shows a write about a second later), still meet when
+they share their paragraphs whole. Two paragraphs in a row, not one, so a shared quote is not a story.
+A dateline ("JAKARTA, KOMPAS.com -") is already cut off by extraction; a copy that adds a paragraph or
+two, or drops its last ones, still shares most of them. What stays open: concurrent copies that differ
+in the pair that holds the smallest hash stay apart until one of them is uploaded again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from itertools import pairwise
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -43,6 +47,14 @@ def paragraph_hashes(body: str) -> list[str]:
     return hashes
 
 
+def own_story(paragraphs: list[str], doc_id: str) -> str:
+    """A document's story when no copy of it is known yet (see the module doc)."""
+    if len(paragraphs) == 1:
+        return f"p{paragraphs[0]}"
+    pairs = [hashlib.blake2b(f"{a}{b}".encode(), digest_size=8).hexdigest() for a, b in pairwise(paragraphs)]
+    return f"p{min(pairs)}" if pairs else doc_id
+
+
 def same_story(mine: list[str], theirs: list[str]) -> bool:
     """Whether two documents share whole paragraphs enough to be copies of one story."""
     smaller = min(len(mine), len(theirs))
@@ -51,7 +63,10 @@ def same_story(mine: list[str], theirs: list[str]) -> bool:
 
 
 def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str, Any]]) -> None:
-    """Set ``story`` on each of ``documents`` (id -> document with ``paragraphs``): one ``_msearch``."""
+    """Set ``story`` on each of ``documents`` (id -> document with ``paragraphs`` and its own ``story``).
+
+    One ``_msearch`` for the whole batch.
+    """
     ids = list(documents)
     searches: list[dict[str, Any]] = []
     for doc_id in ids:
@@ -70,7 +85,7 @@ def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str
                 for story, other in [*found, *earlier]
                 if same_story(document["paragraphs"], list(other.get("paragraphs") or []))
             ),
-            doc_id,
+            document["story"],
         )
         document["story"] = story
         earlier.append((story, document))
