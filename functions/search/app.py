@@ -59,7 +59,7 @@ def get_search(
     ],
     page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="results per page")] = DEFAULT_PAGE_SIZE,
-    source: Annotated[list[str] | None, Query(description="only these sources (any spelling of a name); may repeat")] = None,
+    source: Annotated[list[str] | None, Query(description="only these sources, any spelling; may repeat")] = None,
     date_from: Annotated[date | None, Query(description="published on or after, YYYY-MM-DD")] = None,
     date_to: Annotated[date | None, Query(description="published on or before, YYYY-MM-DD")] = None,
     sort: Annotated[Sort, Query(description="relevance, newest or oldest")] = "relevance",
