@@ -55,3 +55,11 @@ def test_copies_without_each_other_still_share_a_story_but_a_shared_quote_does_n
     )
     assert own_story(quote, "q") not in {own_story(whole, "a"), own_story(extra, "e")}
     assert own_story([], "id-of-a-short-note") == "id-of-a-short-note"
+
+
+def test_syndicated_copies_of_the_samples_are_grouped_and_distinct_articles_are_not() -> None:
+    from eval.duplicates import measure
+
+    rows, distinct = measure(None)
+    assert all(row["copies"] == row["grouped via the index"] == 12 for row in rows.values()), rows
+    assert distinct["distinct pairs grouped via the index"] == distinct["distinct documents sharing an own story"] == 0
