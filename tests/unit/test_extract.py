@@ -204,3 +204,21 @@ def test_long_first_line_gives_its_first_sentence_as_title() -> None:
     article = extract_article(lead.encode(), key="a.txt")
     assert article.title == "Harga Cabai Melonjak"
     assert article.body.startswith("Harga Cabai Melonjak. Pedagang")
+
+
+def test_canonical_address_prefers_the_canonical_link_and_keeps_only_web_addresses() -> None:
+    body = "<p>" + "Warga kota memadati alun-alun untuk menyaksikan pesta kembang api tahun baru. " * 3 + "</p>"
+
+    def page(head: str) -> bytes:
+        return f"<html><head><title>Pesta Kembang Api</title>{head}</head><body><article>{body}</article></body></html>".encode()
+
+    og = '<meta property="og:url" content="https://m.kabar.id/a">'
+    assert (
+        extract_article(page(og + '<link rel="canonical" href="https://kabar.id/a">'), key="a.html").url
+        == "https://kabar.id/a"
+    )
+    assert extract_article(page(og + '<link rel="canonical" href="/b">'), key="a.html").url == "https://m.kabar.id/b"
+    assert extract_article(page('<link rel="canonical" href="javascript:alert(1)">'), key="a.html").url is None
+    meta = {"url": "https://kabar.id/dari-metadata"}
+    assert extract_article(page(og), meta, key="a.html").url == "https://kabar.id/dari-metadata"
+    assert extract_article(page(og), {"url": "data:text/html,x"}, key="a.html").url == "https://m.kabar.id/a"
