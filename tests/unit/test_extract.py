@@ -210,7 +210,8 @@ def test_canonical_address_prefers_the_canonical_link_and_keeps_only_web_address
     body = "<p>" + "Warga kota memadati alun-alun untuk menyaksikan pesta kembang api tahun baru. " * 3 + "</p>"
 
     def page(head: str) -> bytes:
-        return f"<html><head><title>Pesta Kembang Api</title>{head}</head><body><article>{body}</article></body></html>".encode()
+        html = f"<html><head><title>Pesta Kembang Api</title>{head}</head><body><article>{body}</article></body></html>"
+        return html.encode()
 
     og = '<meta property="og:url" content="https://m.kabar.id/a">'
     assert (
