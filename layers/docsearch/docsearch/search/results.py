@@ -23,10 +23,13 @@ def safe_title(title: str, fragments: list[str]) -> str:
     return safe_snippet(fragments[0]) if fragments else html.escape(title.strip(), quote=True)
 
 
-def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchResponse:
+def shape_response(
+    request: SearchRequest, response: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None
+) -> SearchResponse:
+    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story)."""
     hits = response.get("hits", {})
     view = get_settings().document_view_url
-    results = [_shape_hit(hit, view) for hit in hits.get("hits", [])]
+    results = [_shape_hit(hit, stories or {}, view) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
     total = int(hits.get("total", {}).get("value", 0))
     return SearchResponse(
@@ -41,12 +44,12 @@ def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchRe
     )
 
 
-def _shape_hit(hit: dict[str, Any], view: str) -> SearchHit:
+def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]], view: str) -> SearchHit:
     source = hit.get("_source", {})
     highlight = hit.get("highlight", {})
     fragments = highlight.get("body", [])
     title = source.get("title") or ""
-    more_copies, copies = copies_of(hit, view)
+    more_copies, copies = copies_of(hit, stories, view)
     return SearchHit(
         id=hit["_id"],
         key=source.get("key", ""),
