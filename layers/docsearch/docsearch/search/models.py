@@ -59,8 +59,8 @@ class SearchHit(BaseModel):
     title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
     url: str | None = Field(None, description="the article's canonical web address, when known")
     view: str = Field("", description="where to read the stored document (the search page's document view)")
-    more_copies: int = Field(0, description="how many other copies of this story matched (grouped into this one)")
-    copies: list[Copy] = Field(default_factory=list, description="some of those copies, oldest first")
+    more_copies: int = Field(0, description="how many other copies of this story are indexed (grouped into this one)")
+    copies: list[Copy] = Field(default_factory=list, description="up to five of those copies, oldest first")
 
 
 class FacetValue(BaseModel):
