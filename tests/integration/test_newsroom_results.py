@@ -2,14 +2,17 @@
 one name per outlet, copies of a story grouped, the canonical url and a readable view."""
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import boto3
 import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.engine import get_client
+from docsearch.index.backfill import backfill
 from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import reindex
 from docsearch.ingest.article import document_id
@@ -18,6 +21,7 @@ from docsearch.ingest.objects import StoredObject
 from docsearch.settings import get_settings
 from docsearch_local.gateway import to_http_api_event
 from docsearch_local.lambda_context import LocalContext
+from docsearch_local.paths import StackConfig
 from functions.search import app
 
 pytestmark = pytest.mark.integration
@@ -179,3 +183,22 @@ def test_a_rebuilt_older_index_gives_every_document_its_own_story(engine: OpenSe
         for h in engine.search(index=index_alias, body={"query": {"match_all": {}}})["hits"]["hits"]
     }
     assert {(d["story"], d["source_key"]) for d in docs.values()} == {("a", "kompas.com"), ("b", "kompas.com")}
+
+
+def test_a_backfill_groups_copies_that_land_in_different_batches(
+    engine: OpenSearch, index_alias: str, local_stack: StackConfig
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
+    prefix = f"bf-copies-{uuid.uuid4().hex[:8]}/"
+    # Copies that share three of four paragraphs each: only a lookup of the earlier batch can join them.
+    bodies = {"1.txt": [*STORY, OTHER[0]], "2.txt": [OTHER[1], *STORY[1:]]}
+    for name, paragraphs in bodies.items():
+        s3.put_object(Bucket=local_stack.bucket, Key=prefix + name, Body=("Banjir\n" + "\n".join(paragraphs)).encode())
+    summary = backfill(s3, local_stack.bucket, prefix, engine, index_alias, batch_size=1)
+    assert summary.indexed == 2
+    engine.indices.refresh(index=index_alias)
+    stories = {
+        engine.get(index=index_alias, id=document_id(local_stack.bucket, prefix + name))["_source"]["story"]
+        for name in bodies
+    }
+    assert len(stories) == 1

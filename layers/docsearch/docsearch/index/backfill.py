@@ -91,6 +91,9 @@ def backfill(
             summary.indexed += outcome.indexed
             summary.unchanged += outcome.unchanged
             skipped.update(outcome.skipped)
+        # The next batch looks up earlier copies of its stories (ingest/fingerprint.py): make this one visible,
+        # also in an index being filled with its refresh turned off.
+        client.indices.refresh(index=index)
         metrics.clear_metrics()  # outside Lambda nobody ships them; keep them from piling up on stdout
         if on_progress:
             on_progress(min(start + batch_size, len(keys)), len(keys))
