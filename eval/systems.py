@@ -58,7 +58,8 @@ def _index_docs(client: OpenSearch, index: str, docs: list[Doc]) -> None:
 
 def _pipeline(client: OpenSearch, alias: str) -> Ranker:
     def rank(text: str) -> list[str]:
-        request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF)
+        # Ranking is measured per document: the eval indexes bare documents, not ingest's story groups.
+        request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF, group=False)
         return [hit.id for hit in search(client, alias, request).results]
 
     return rank

@@ -1,6 +1,6 @@
 // The search page: form -> GET /search -> results with highlighted snippets, facets, paging.
 // Only the server's snippets are treated as markup, and even they are rebuilt from their text and
-// <mark> elements alone; every other field is set with textContent.
+// <mark> elements alone; every other field is set with textContent, and only http(s) addresses become links.
 "use strict";
 
 (function () {
@@ -8,7 +8,11 @@
   const PAGE_SIZE = 10;
   const $ = (id) => document.getElementById(id);
   const form = $("search-form");
-  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance" };
+  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance", group: true };
+  const WIDE = window.matchMedia("(min-width: 48rem)");
+  // The API's parameter names, as the form calls them (for its 400 messages).
+  const FIELD_NAMES = { q: "kata kunci", page: "halaman", size: "jumlah per halaman", source: "sumber",
+    date_from: "dari tanggal", date_to: "sampai tanggal", sort: "urutan", group: "gabungkan salinan" };
   let facetSources = [];
   let inFlight = null;
 
@@ -21,22 +25,41 @@
     if (s.date_from) p.set("date_from", s.date_from);
     if (s.date_to) p.set("date_to", s.date_to);
     if (s.sort !== "relevance") p.set("sort", s.sort);
+    if (!s.group) p.set("group", "false");
     return p;
   }
 
+  // False (and a message beside the dates) when a typed date cannot be read.
   function readForm() {
+    const from = window.Tanggal.parse($("date_from").value);
+    const to = window.Tanggal.parse($("date_to").value);
+    const bad = [[from, "Dari tanggal"], [to, "Sampai tanggal"]].filter(([value]) => value === null).map(([, name]) => name);
+    $("date-error").hidden = bad.length === 0;
+    $("date-error").textContent = bad.length ? bad.join(" dan ") + " tidak terbaca sebagai tanggal. Contoh: 19 Juni 2024." : "";
+    if (bad.length) {
+      $("filters").open = true;
+      $(from === null ? "date_from" : "date_to").focus();
+      return false;
+    }
     state.q = $("q").value.trim();
-    state.date_from = $("date_from").value;
-    state.date_to = $("date_to").value;
+    state.date_from = from;
+    state.date_to = to;
     state.sort = $("sort").value;
+    state.group = $("group").checked;
     state.source = Array.from(document.querySelectorAll("#source-options input:checked")).map((el) => el.value);
+    writeForm();
+    return true;
   }
 
   function writeForm() {
     $("q").value = state.q;
-    $("date_from").value = state.date_from;
-    $("date_to").value = state.date_to;
+    $("date_from").value = window.Tanggal.format(state.date_from);
+    $("date_to").value = window.Tanggal.format(state.date_to);
     $("sort").value = state.sort;
+    $("group").checked = state.group;
+    const active = [state.date_from, state.date_to, state.sort !== "relevance", !state.group].filter(Boolean).length
+      + state.source.length;
+    $("filter-count").textContent = active ? "(" + active + " aktif)" : "";
   }
 
   function fromLocation() {
@@ -47,6 +70,7 @@
     state.date_from = p.get("date_from") || "";
     state.date_to = p.get("date_to") || "";
     state.sort = p.get("sort") || "relevance";
+    state.group = p.get("group") !== "false";
     facetSources = state.source.map((value) => ({ value: value, count: null }));
   }
 
@@ -69,6 +93,35 @@
     return out;
   }
 
+  function webLink(url, text, className) {
+    if (!/^https?:\/\//i.test(url || "")) return null;
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = text;
+    link.rel = "noopener noreferrer";
+    link.className = className;
+    return link;
+  }
+
+  function viewLink(id, text) {
+    const link = document.createElement("a");
+    link.href = "dokumen.html?id=" + encodeURIComponent(id);
+    link.textContent = text;
+    return link;
+  }
+
+  function copiesLine(hit) {
+    const line = document.createElement("p");
+    line.className = "copies";
+    line.append("Juga dimuat " + hit.more_copies + " salinan lain: ");
+    hit.copies.forEach((copy, i) => {
+      if (i) line.append(", ");
+      line.append(viewLink(copy.id, copy.source || "sumber tak dikenal"));
+    });
+    if (hit.more_copies > hit.copies.length) line.append(" dan " + (hit.more_copies - hit.copies.length) + " lainnya");
+    return line;
+  }
+
   function renderResults(answer) {
     const list = $("result-list");
     list.replaceChildren();
@@ -77,21 +130,23 @@
       const item = document.createElement("li");
       item.className = "result";
       const title = document.createElement("h2");
-      title.textContent = hit.title || hit.key || "(tanpa judul)";
+      title.append(viewLink(hit.id, hit.title || "(tanpa judul)"));
       const meta = document.createElement("p");
       meta.className = "meta";
-      [hit.source, hit.published_at].filter(Boolean).forEach((text, i) => {
+      [hit.source, window.Tanggal.format(hit.published_at)].filter(Boolean).forEach((text, i) => {
         if (i) meta.append(" · ");
         const span = document.createElement("span");
         span.textContent = text;
         meta.append(span);
       });
-      const key = document.createElement("span");
-      key.className = "key";
-      key.textContent = hit.key;
-      meta.append(key);
+      const original = webLink(hit.url, "situs asli ↗", "original");
+      if (original) {
+        if (meta.childNodes.length) meta.append(" · ");
+        meta.append(original);
+      }
       item.append(title, meta);
       (hit.snippets || []).forEach((s) => item.append(snippetNode(s)));
+      if (hit.more_copies > 0) item.append(copiesLine(hit));
       list.append(item);
     });
   }
@@ -124,9 +179,13 @@
     $("sources").hidden = facetSources.length === 0;
   }
 
+  function results(answer) {
+    return typeof answer.groups === "number" ? answer.groups : answer.total;
+  }
+
   function renderPager(answer) {
-    const pages = Math.max(1, Math.ceil(answer.total / answer.size));
-    $("pager").hidden = answer.total <= answer.size;
+    const pages = Math.max(1, Math.ceil(results(answer) / answer.size));
+    $("pager").hidden = results(answer) <= answer.size;
     $("page-info").textContent = "Halaman " + answer.page + " dari " + pages;
     $("prev").disabled = answer.page <= 1;
     $("next").disabled = answer.page >= pages;
@@ -164,15 +223,23 @@
       showError("Layanan pencarian tidak dapat dihubungi. Periksa koneksi lalu coba lagi.");
       return;
     }
+    if (!body && response.ok) {
+      document.body.removeAttribute("aria-busy");
+      $("status").textContent = "";
+      showError("Jawaban layanan pencarian tidak terbaca. Coba lagi.");
+      return;
+    }
     document.body.removeAttribute("aria-busy");
     if (!response.ok) {
       $("status").textContent = "";
       $("result-list").replaceChildren();
       $("pager").hidden = true;
-      const message = body && body.error && body.error.message ? body.error.message : "HTTP " + response.status;
-      if (response.status === 400) showError("Permintaan tidak valid: " + message);
-      else if (response.status === 503) showError("Mesin pencari sedang tidak tersedia. Coba lagi sebentar lagi.");
-      else showError("Terjadi kesalahan (" + response.status + "): " + message);
+      const message = body && body.error && body.error.message ? body.error.message : "";
+      const field = FIELD_NAMES[message.split(/[:.\s]/)[0]];
+      if (response.status === 400) {
+        showError("Permintaan tidak valid" + (field ? ": periksa " + field + "." : ". Periksa kata kunci dan filter."));
+      } else if (response.status === 503) showError("Mesin pencari sedang tidak tersedia. Coba lagi sebentar lagi.");
+      else showError("Terjadi kesalahan pada layanan pencarian (kode " + response.status + "). Coba lagi nanti.");
       return;
     }
     renderResults(body);
@@ -183,23 +250,24 @@
     } else {
       const first = (body.page - 1) * body.size + 1;
       const last = first + body.results.length - 1;
-      $("status").textContent = body.total + " hasil untuk “" + body.query + "” (menampilkan " + first + "–" + last + ")";
+      const merged = results(body) < body.total ? " (" + body.total + " artikel, salinan digabung)" : "";
+      $("status").textContent = results(body) + " hasil untuk “" + body.query + "”" + merged
+        + ", menampilkan " + first + "–" + last;
     }
   }
 
   function submit() {
-    readForm();
-    run();
+    if (readForm()) run();
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     state.page = 1;
-    readForm();
+    if (!readForm()) return;
     facetSources = facetSources.filter((f) => state.source.includes(f.value));
     run();
   });
-  ["date_from", "date_to", "sort"].forEach((id) => $(id).addEventListener("change", () => {
+  ["date_from", "date_to", "sort", "group"].forEach((id) => $(id).addEventListener("change", () => {
     if (!$("q").value.trim()) return;
     state.page = 1;
     submit();
@@ -207,6 +275,8 @@
   $("prev").addEventListener("click", () => { state.page -= 1; submit(); $("results").focus(); });
   $("next").addEventListener("click", () => { state.page += 1; submit(); $("results").focus(); });
 
+  // Wide screens show the filters beside the results; on a phone they fold away under one line.
+  $("filters").open = WIDE.matches;
   fromLocation();
   writeForm();
   if (state.q) run();

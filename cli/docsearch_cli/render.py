@@ -75,8 +75,12 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
         title.append(clean(hit.get("title")) or "(untitled)", style="bold cyan")
         lines.append(Text(""))
         lines.append(title)
-        meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), hit.get("key")) if v)
+        where = hit.get("url") or hit.get("key")  # the article's own address when known
+        meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), where) if v)
         lines.append(Text(f"   {meta}", style="dim"))
+        if hit.get("more_copies"):
+            names = ", ".join(clean(str(c.get("source") or "?")) for c in hit.get("copies", []))
+            lines.append(Text(f"   +{hit['more_copies']} more copies: {names}", style="dim"))
         for snippet in hit.get("snippets", [])[:3]:
             line = Text("   … ")
             line.append_text(snippet_text(str(snippet)))

@@ -6,6 +6,7 @@ EngineUnavailable -> 503 + Retry-After, EngineRejected and anything else -> a ba
 
 import json
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -43,7 +44,21 @@ Config = Annotated[Settings, Depends(get_settings)]
 
 @app.get("/search", summary="Search the articles", description="Query syntax: see docs/search.md.")
 def get_search(request: Annotated[SearchRequest, Query()], client: Engine, settings: Config) -> SearchResponse:
+    # Powertools splits a repeated parameter back on every comma: read the raw values, so a source
+    # whose name holds a comma can still be filtered on.
+    request = request.model_copy(update={"source": repeated_values("source", request.source)})
     return search(client, settings.index_alias, request)
+
+
+def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
+    """Every value of a repeated query parameter, commas and all.
+
+    HTTP API v2 joins a repeated parameter's values with commas and Powertools splits them back on every
+    comma, so "Tempo, Jakarta" would become two sources; the raw query string keeps the values apart.
+    """
+    raw = app.current_event.raw_query_string
+    values = [v for k, v in parse_qsl(raw, keep_blank_values=True) if k == name] if raw else (parsed or [])
+    return [value.strip() for value in values if value.strip()]
 
 
 @app.get("/documents/<doc_id>", summary="One stored document")

@@ -30,7 +30,8 @@ def samples(engine: OpenSearch) -> Iterator[str]:
     for doc in sample_set().docs:
         number = doc.id[:2]
         source = {"key": f"{doc.id}.txt", "title": doc.title, "body": doc.body, "author": "Redaksi"}
-        source.update({"source": SOURCES.get(number), "published_at": DATES.get(number)})
+        source.update({"source": SOURCES.get(number), "source_key": SOURCES.get(number), "story": number})
+        source["published_at"] = DATES.get(number)
         actions.append({"_index": alias, "_id": number, "_source": source})
     tombstone = {"key": "gone.txt", "title": "Korut Korea Utara", "body": "Korea Utara", "deleted": True}
     actions.append({"_index": alias, "_id": TOMBSTONE, "_source": tombstone})
@@ -92,7 +93,9 @@ def test_exact_form_outranks_stemmed_form(engine: OpenSearch, index_alias: str) 
     ensure_index(engine, index_alias)
     docs = {"stemmed": "Ribuan warga datang untuk memilih.", "exact": "Ribuan pemilih datang ke tempat."}
     for doc_id, body in docs.items():
-        engine.index(index=index_alias, id=doc_id, body={"key": doc_id, "title": "Berita", "body": body})
+        engine.index(
+            index=index_alias, id=doc_id, body={"key": doc_id, "title": "Berita", "body": body, "story": doc_id}
+        )
     engine.indices.refresh(index=index_alias)
     assert _ids(engine, index_alias, "pemilih") == ["exact", "stemmed"]
     assert _ids(engine, index_alias, "memilih") == ["stemmed", "exact"]

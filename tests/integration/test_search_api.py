@@ -27,7 +27,7 @@ def api(engine: OpenSearch, index_alias: str, use_functions: Callable[..., Any])
         "c1": {"key": "c.txt", "title": "Banjir di Bogor", "body": "Banjir juga.", "source": "c.id"},
     }
     for doc_id, doc in docs.items():
-        engine.index(index=index_alias, id=doc_id, body=doc)
+        engine.index(index=index_alias, id=doc_id, body={**doc, "source_key": doc["source"], "story": doc_id})
     engine.indices.refresh(index=index_alias)
     yield index_alias
 

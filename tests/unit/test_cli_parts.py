@@ -67,6 +67,8 @@ def test_result_listing() -> None:
                 "source": "kabar.id",
                 "published_at": "2024-06-19",
                 "snippets": ["<mark>banjir</mark> besar"],
+                "more_copies": 2,
+                "copies": [{"source": "Kompas.com"}, {"source": "Warta Timur, Jakarta"}],
             },
         ],
         "facets": {"source": [{"value": "kabar.id", "count": 12}]},
@@ -76,6 +78,7 @@ def test_result_listing() -> None:
     assert "11. Banjir & Longsor" in lines
     assert "   kabar.id · 2024-06-19 · a.txt" in lines
     assert "   … banjir besar …" in lines
+    assert "   +2 more copies: Kompas.com, Warta Timur, Jakarta" in lines
     assert lines[-1] == "sources: kabar.id (12)"
     assert render.search_results({**answer, "total": 0, "results": []})[0].plain == "No results for “banjir”."
     assert render.human_bytes(126333) == "123.4 KiB" and render.human_bytes(12) == "12 B"

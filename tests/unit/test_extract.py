@@ -120,7 +120,7 @@ def test_markdown_heading_meta_and_syntax() -> None:
     article = extract_article(text.encode(), key="md/sekolah.md")
     assert article.title == "Sekolah Rakyat Dibuka di Tiga Kota"
     assert article.body == "Pemerintah membuka sekolah rakyat di tiga kota mulai bulan ini."
-    assert (article.author, article.published_at, article.source) == ("Ani Lestari", "2025-03-11", "md")
+    assert (article.author, article.published_at, article.source) == ("Ani Lestari", "2025-03-11", None)
 
 
 HTML = (Path(__file__).parent.parent / "fixtures" / "articles" / "jembatan.html").read_text(encoding="utf-8")
@@ -129,7 +129,7 @@ HTML = (Path(__file__).parent.parent / "fixtures" / "articles" / "jembatan.html"
 def test_html_main_text_title_and_meta() -> None:
     article = extract_article(HTML.encode("cp1252"), key="web/jembatan.html")
     assert article.title == "Jembatan Baru Diresmikan di Kota Tepian"
-    assert (article.source, article.author, article.published_at) == ("KabarTepian", "Lina Marpaung", "2024-08-17")
+    assert (article.source, article.author, article.published_at) == ("Kabartepian", "Lina Marpaung", "2024-08-17")
     assert article.url == "https://kabartepian.id/jembatan" and article.dateline == "Samarinda"
     assert article.body.startswith("Jembatan sepanjang 400 meter")
     assert "“Anak sekolah tidak perlu lagi naik perahu,”" in article.body
@@ -172,12 +172,16 @@ def test_header_block_bylines_datelines_and_sources() -> None:
         key="x/y.txt",
     )
     assert (kompas.source, kompas.dateline, kompas.published_at, kompas.editor) == (
-        "KOMPAS.com",
+        "Kompas.com",  # one display name per outlet (ingest/sources.py)
         "Jakarta",
         "2024-06-20",
         "Bayu Aji",
     )
-    assert extract_article(b"Judul\nIsi berita.", key="tempo/2024/a.txt").source == "tempo"
+    # A key's folder is a source only when configured so (SOURCE_PREFIXES).
+    assert (
+        extract_article(b"Judul\nIsi berita.", key="tempo/2024/a.txt", source_folders=("tempo",)).source == "Tempo.co"
+    )
+    assert extract_article(b"Judul\nIsi berita.", key="berita/2024/a.txt", source_folders=("tempo",)).source is None
 
 
 def test_s3_metadata_overrides_extraction() -> None:
@@ -186,7 +190,7 @@ def test_s3_metadata_overrides_extraction() -> None:
     article = extract_article(text, meta, key="a/b.txt")
     assert (article.title, article.source, article.author, article.published_at) == (
         "Judul Dari Metadata",
-        "arsip",
+        "Arsip",
         "Tim Redaksi",
         "2024-07-01",
     )
@@ -200,3 +204,22 @@ def test_long_first_line_gives_its_first_sentence_as_title() -> None:
     article = extract_article(lead.encode(), key="a.txt")
     assert article.title == "Harga Cabai Melonjak"
     assert article.body.startswith("Harga Cabai Melonjak. Pedagang")
+
+
+def test_canonical_address_prefers_the_canonical_link_and_keeps_only_web_addresses() -> None:
+    body = "<p>" + "Warga kota memadati alun-alun untuk menyaksikan pesta kembang api tahun baru. " * 3 + "</p>"
+
+    def page(head: str) -> bytes:
+        html = f"<html><head><title>Pesta Kembang Api</title>{head}</head><body><article>{body}</article></body></html>"
+        return html.encode()
+
+    og = '<meta property="og:url" content="https://m.kabar.id/a">'
+    assert (
+        extract_article(page(og + '<link rel="canonical" href="https://kabar.id/a">'), key="a.html").url
+        == "https://kabar.id/a"
+    )
+    assert extract_article(page(og + '<link rel="canonical" href="/b">'), key="a.html").url == "https://m.kabar.id/b"
+    assert extract_article(page('<link rel="canonical" href="javascript:alert(1)">'), key="a.html").url is None
+    meta = {"url": "https://kabar.id/dari-metadata"}
+    assert extract_article(page(og), meta, key="a.html").url == "https://kabar.id/dari-metadata"
+    assert extract_article(page(og), {"url": "data:text/html,x"}, key="a.html").url == "https://m.kabar.id/a"

@@ -43,7 +43,7 @@ def test_filters_sort_and_paging() -> None:
     request = SearchRequest(q="banjir", page=3, size=20, source=["a.id", "b.id"], sort="newest")
     body = build_search(request)
     assert body["from"] == 40 and body["size"] == 20
-    assert body["post_filter"] == {"terms": {"source": ["a.id", "b.id"]}}
+    assert body["post_filter"] == {"terms": {"source_key": ["a.id", "b.id"]}}
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
 
 

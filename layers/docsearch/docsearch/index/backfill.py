@@ -113,6 +113,9 @@ def backfill(
             summary.unchanged += outcome.unchanged
             summary.stale += outcome.stale
             skipped.update(outcome.skipped)
+        # The next batch looks up earlier copies of its stories (ingest/fingerprint.py): make this one visible,
+        # also in an index being filled with its refresh turned off.
+        client.indices.refresh(index=index)
         if on_progress:
             on_progress(min(start + batch_size, len(keys)), len(keys))
     summary.skipped = dict(sorted(skipped.items()))

@@ -39,6 +39,14 @@ Progress = Callable[[int, int], None]
 Filler = Callable[[OpenSearch, str, Progress | None], int]
 
 POLL_S = 0.5
+# Documents from an index built before definition v3 get the fields search relies on: a story of their own
+# (results collapse on it; a missing one would lump them together) and a source key (lower-cased only:
+# a rebuild from the bucket applies the full normalisation of ingest/sources.py).
+CARRY_FORWARD = (
+    "if (ctx._source.deleted != true && ctx._source.story == null) { ctx._source.story = ctx._id; }"
+    " if (ctx._source.source != null && ctx._source.source_key == null)"
+    " { ctx._source.source_key = ctx._source.source.toLowerCase().trim(); }"
+)
 OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish before it goes
 # The longest an ingest batch can run (IngestFunction's Timeout in template.yaml): a batch that began
 # before the new index was announced has finished writing the old index by then.
@@ -142,7 +150,12 @@ def reindex(
 
 def _copy(client: OpenSearch, old: list[str], new: str, on_progress: Progress | None) -> tuple[int, int]:
     """Server-side ``_reindex`` of ``old`` into ``new``, create-only; (created, left alone as newer)."""
-    body = {"source": {"index": old}, "dest": {"index": new, "op_type": "create"}, "conflicts": "proceed"}
+    body = {
+        "source": {"index": old},
+        "dest": {"index": new, "op_type": "create"},
+        "conflicts": "proceed",
+        "script": {"lang": "painless", "source": CARRY_FORWARD},
+    }
     task = client.reindex(body=body, wait_for_completion=False, refresh=False)
     task_id = task["task"]
     while True:

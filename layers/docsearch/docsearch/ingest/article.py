@@ -6,6 +6,9 @@ import hashlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from docsearch.ingest.fingerprint import own_story, paragraph_hashes
+from docsearch.ingest.sources import source_key
+
 
 def document_id(bucket: str, key: str) -> str:
     """Stable id from bucket and key: re-uploading a key replaces its document."""
@@ -41,10 +44,14 @@ class IndexedArticle:
         return document_id(self.bucket, self.key)
 
     def to_document(self, now: datetime | None = None) -> dict[str, object]:
+        paragraphs = paragraph_hashes(self.article.body)
         return {
             "bucket": self.bucket,
             "key": self.key,
             **asdict(self.article),
+            "source_key": source_key(self.article.source),
+            "paragraphs": paragraphs,
+            "story": own_story(paragraphs, self.id),  # until assign_stories finds an earlier copy
             "size": self.size,
             "content_hash": self.content_hash,
             "sequencer": self.sequencer,

@@ -57,6 +57,7 @@ from docsearch.ingest.article import IndexedArticle, document_id
 from docsearch.ingest.bulk import CONFLICT, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
+from docsearch.ingest.fingerprint import assign_stories
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
@@ -296,6 +297,12 @@ def apply_changes(
             if plan.write is not None:
                 planned.append(plan.write)
         del fetch_wave  # the wave's object bytes go before the next wave is read
+        try:  # copies of one story share a `story` (search groups them): one _msearch for the wave
+            assign_stories(client, index, {w.doc_id: w.doc for w in planned if w.kind == "indexed" and w.doc})
+        except OpenSearchException as error:
+            for write in planned:
+                outcomes[write.tag].fail(f"engine: {error!r}")
+            continue
         rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
         if rejected:  # their new versions cannot be indexed: skip records replace their old documents
             _write(client, rejected, index, states, outcomes, require_alias, deadline)

@@ -10,10 +10,11 @@ from opensearchpy.exceptions import NotFoundError
 from docsearch.engine import engine_errors
 from docsearch.errors import DocumentNotFound
 from docsearch.search.models import Document
+from docsearch.settings import view_url_from_env
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted"]
+DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted", "url"]
 
 
 def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
@@ -36,4 +37,6 @@ def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
         author=source.get("author"),
         body=source.get("body") or "",
         indexed_at=source.get("indexed_at"),
+        url=source.get("url"),
+        view=view_url_from_env().replace("{id}", found["_id"]),
     )

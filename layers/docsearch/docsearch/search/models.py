@@ -39,6 +39,7 @@ class SearchRequest(_Model):
     date_from: date | None = Field(None, description="published on or after, YYYY-MM-DD")
     date_to: date | None = Field(None, description="published on or before, YYYY-MM-DD")
     sort: Sort = Field("relevance", description="relevance, newest or oldest")
+    group: bool = Field(True, description="copies of one story as one result (false: every copy)")
 
     @field_validator("source", mode="after")
     @classmethod
@@ -57,6 +58,16 @@ class SearchRequest(_Model):
         return self
 
 
+class Copy(_Model):
+    """Another copy of a result's story (the same story published elsewhere)."""
+
+    id: str
+    source: str | None = None
+    published_at: str | None = None
+    url: str | None = Field(None, description="the copy's canonical web address, when known")
+    view: str = Field(description="where to read this copy (the search page's document view)")
+
+
 class SearchHit(_Model):
     id: str
     key: str
@@ -66,10 +77,14 @@ class SearchHit(_Model):
     score: float | None = None
     snippets: list[str] = Field(default_factory=list)
     title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
+    url: str | None = Field(None, description="the article's canonical web address, when known")
+    view: str = Field("", description="where to read the stored document (the search page's document view)")
+    more_copies: int = Field(0, description="how many other copies of this story are indexed (grouped into this one)")
+    copies: list[Copy] = Field(default_factory=list, description="up to five of those copies, oldest first")
 
 
 class FacetValue(_Model):
-    value: str
+    value: str = Field(description="the source's display name; any spelling of it filters the same")
     count: int
 
 
@@ -84,6 +99,7 @@ class SearchResponse(_Model):
     )
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    groups: int = Field(0, description="results to page through: stories when grouping, else documents")
 
 
 class Document(_Model):
@@ -97,6 +113,8 @@ class Document(_Model):
     author: str | None = None
     body: str
     indexed_at: str | None = None
+    url: str | None = Field(None, description="the article's canonical web address, when known")
+    view: str = Field("", description="where to read it on the search page")
 
 
 class Health(_Model):

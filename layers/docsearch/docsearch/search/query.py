@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.ingest.sources import source_key
+from docsearch.search.grouping import grouping
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import ParsedQuery, parse_query
 from docsearch.search.questions import is_question, question_content
@@ -48,7 +50,7 @@ FUZZY_BOOST = 0.2
 EXACT_BOOST = 0.5
 PROXIMITY_BOOST = 0.5
 PROXIMITY_SLOP = 2
-SOURCE_FIELDS = ["key", "title", "source", "published_at"]
+SOURCE_FIELDS = ["key", "title", "source", "published_at", "url"]
 
 
 def build_search(request: SearchRequest) -> dict[str, Any]:
@@ -60,11 +62,15 @@ def build_search(request: SearchRequest) -> dict[str, Any]:
         "_source": SOURCE_FIELDS,
         "query": build_query(parsed, request),
         "highlight": _highlight(),
-        "aggs": {"source": {"terms": {"field": "source", "size": FACET_SIZE}}},
+        "aggs": {"source": {"terms": {"field": "source_key", "size": FACET_SIZE}}},
         "timeout": SEARCH_TIMEOUT,
     }
-    if request.source:  # post_filter: the source facet still counts every source
-        body["post_filter"] = {"terms": {"source": request.source}}
+    sources = _source_filter(request)
+    if sources:  # post_filter: the source facet still counts every source
+        body["post_filter"] = sources
+    grouped = grouping(request, sources or {"match_all": {}})
+    body["aggs"].update(grouped.pop("aggs", {}))
+    body.update(grouped)
     if request.sort != "relevance":
         order = "desc" if request.sort == "newest" else "asc"
         body["sort"] = [{"published_at": {"order": order, "missing": "_last"}}, "_score", {"key": "asc"}]
@@ -155,6 +161,12 @@ def _phrase(text: str) -> dict[str, Any]:
 def _excluded(text: str) -> dict[str, Any]:
     """An excluded word drops its stemmed forms too; an excluded phrase drops that phrase."""
     return {"multi_match": {"query": text, "fields": ["title", "body"], "type": "phrase"}}
+
+
+def _source_filter(request: SearchRequest) -> dict[str, Any] | None:
+    """Any spelling of a source's name filters the same (see ingest/sources.py)."""
+    keys = sorted({key for key in map(source_key, request.source) if key})
+    return {"terms": {"source_key": keys}} if keys else None
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from docsearch.ingest.sources import display_name
+from docsearch.search.grouping import copies_of, group_count
 from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import MARK_CLOSE, MARK_OPEN
+from docsearch.settings import view_url_from_env
 
 
 def safe_snippet(fragment: str) -> str:
@@ -20,27 +23,34 @@ def safe_title(title: str, fragments: list[str]) -> str:
     return safe_snippet(fragments[0]) if fragments else html.escape(title.strip(), quote=True)
 
 
-def shape_response(request: SearchRequest, response: dict[str, Any]) -> SearchResponse:
+def shape_response(
+    request: SearchRequest, response: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None
+) -> SearchResponse:
+    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story)."""
     hits = response.get("hits", {})
-    results = [_shape_hit(hit) for hit in hits.get("hits", [])]
+    view = view_url_from_env()
+    results = [_shape_hit(hit, stories or {}, view) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
+    total = int(hits.get("total", {}).get("value", 0))
     return SearchResponse(
         query=request.q.strip(),
-        total=int(hits.get("total", {}).get("value", 0)),
+        total=total,
+        groups=group_count(response, total),
         page=request.page,
         size=request.size,
         took_ms=int(response.get("took", 0)),
         partial=bool(response.get("timed_out", False)),
         results=results,
-        facets={"source": [FacetValue(value=b["key"], count=b["doc_count"]) for b in buckets]},
+        facets={"source": [FacetValue(value=display_name(b["key"]), count=b["doc_count"]) for b in buckets]},
     )
 
 
-def _shape_hit(hit: dict[str, Any]) -> SearchHit:
+def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]], view: str) -> SearchHit:
     source = hit.get("_source", {})
     highlight = hit.get("highlight", {})
     fragments = highlight.get("body", [])
     title = source.get("title") or ""
+    more_copies, copies = copies_of(hit, stories, view)
     return SearchHit(
         id=hit["_id"],
         key=source.get("key", ""),
@@ -50,4 +60,8 @@ def _shape_hit(hit: dict[str, Any]) -> SearchHit:
         score=hit.get("_score"),
         snippets=[safe_snippet(fragment) for fragment in fragments],
         title_html=safe_title(title, highlight.get("title", [])),
+        url=source.get("url"),
+        view=view.replace("{id}", hit["_id"]),
+        more_copies=more_copies,
+        copies=copies,
     )

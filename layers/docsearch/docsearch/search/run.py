@@ -9,6 +9,7 @@ from opensearchpy.exceptions import NotFoundError
 
 from docsearch.engine import engine_errors, is_serverless
 from docsearch.errors import EngineRejected, EngineUnavailable
+from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
@@ -18,9 +19,11 @@ def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResp
     with engine_errors():
         try:
             response = client.search(index=index, body=build_search(request))
+            copies = copies_query(response)  # grouped: the other copies of this page's stories
+            stories = copies_by_story(client.search(index=index, body=copies)) if copies else {}
         except NotFoundError:  # no index yet: nothing has been uploaded
             return shape_response(request, {})
-    return shape_response(request, response)
+    return shape_response(request, response, stories)
 
 
 # What /health reports for a Serverless collection that answered: it has no cluster status to give

@@ -24,38 +24,48 @@ from docsearch.ingest.extract.metadata import (
     read_bylines,
     read_dateline,
     read_header,
-    source_from_key,
+    web_address,
 )
+from docsearch.ingest.sources import display_name, source_from_key, source_key
+from docsearch.settings import folders_from_env
 from docsearch.text import normalize_text
 
 __all__ = ["Unindexable", "clean_text", "decode_bytes", "detect_format", "extract_article"]
 
-METADATA_FIELDS = ("title", "source", "author", "published-at")
+METADATA_FIELDS = ("title", "source", "author", "published-at", "url")
 MIN_HTML_WORDS = 15  # less than this after extraction: a page without an article
 DATE_SEARCH_PARAGRAPHS = 3
 # Keyword fields (one term each) are bounded: the engine refuses a term over 32,766 bytes for the whole
 # document, and a name this long is junk anyway. The mapping's ignore_above is the second fence.
 MAX_NAME_CHARS = 256  # source, author, editor, dateline: truncated
-MAX_URL_CHARS = 2048  # a longer url is dropped (a truncated link would point somewhere else)
 
 
 def extract_article(
-    data: bytes, metadata: dict[str, str] | None = None, *, key: str = "", content_type: str = ""
+    data: bytes,
+    metadata: dict[str, str] | None = None,
+    *,
+    key: str = "",
+    content_type: str = "",
+    source_folders: tuple[str, ...] | None = None,
 ) -> Article:
     """The article in ``data``; raise Unindexable with a reason when there is none.
 
-    S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``)
-    overrides what is extracted; the key's first folder is the source of last resort.
+    S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``, ``-published-at``, ``-url``)
+    overrides what is extracted; the key's first folder is the source of last resort when it is one of
+    ``source_folders`` (default: the ``SOURCE_PREFIXES`` setting). The source is stored in its display
+    form (see ``ingest/sources.py``); the URL only if it is an absolute http(s) address.
     Input past the parsers' limits (nesting that exhausts the recursion limit, an integer
     of more than 4,300 digits) is ``parse_limit``: the same bytes can never succeed.
     """
     try:
-        return _extract(data, metadata, key, content_type)
+        return _extract(data, metadata, key, content_type, source_folders)
     except RecursionError as error:
         raise Unindexable("parse_limit", f"nested too deeply to parse: {error}") from error
 
 
-def _extract(data: bytes, metadata: dict[str, str] | None, key: str, content_type: str) -> Article:
+def _extract(
+    data: bytes, metadata: dict[str, str] | None, key: str, content_type: str, source_folders: tuple[str, ...] | None
+) -> Article:
     fmt: Format = detect_format(key, content_type) if key or content_type else "txt"
     text = decode_bytes(data)
     meta = TextMeta()
@@ -81,15 +91,17 @@ def _extract(data: bytes, metadata: dict[str, str] | None, key: str, content_typ
         raise Unindexable("no_article_text", "nothing but boilerplate")
     overrides = {k: normalize_text(v).strip() for k, v in (metadata or {}).items() if k in METADATA_FIELDS and v}
     overrides = {k: v for k, v in overrides.items() if v}
+    folders = folders_from_env() if source_folders is None else source_folders
+    outlet = source_key(overrides.get("source") or meta.source or source_from_key(key, folders))
     return Article(
         title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:200]),
         body=body or title,
-        source=_name(overrides.get("source") or meta.source or source_from_key(key)),
+        source=_name(display_name(outlet)) if outlet else None,
         author=_name(overrides.get("author") or meta.author),
         published_at=parse_iso_date(overrides.get("published-at", "")) or meta.published_at,
         editor=_name(meta.editor),
         dateline=_name(meta.dateline),
-        url=url if url is None or len(url) <= MAX_URL_CHARS else None,
+        url=web_address(overrides.get("url")) or web_address(url),
         format=fmt,
     )
 

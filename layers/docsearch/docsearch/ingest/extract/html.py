@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 from docsearch.ingest.extract.dates import parse_iso_date
 from docsearch.ingest.extract.errors import Unindexable
+from docsearch.ingest.extract.metadata import web_address
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
 DROP_TAGS = (
@@ -104,12 +106,15 @@ def read_html(text: str) -> HtmlArticle:
     date = _meta(doc, "article:published_time", "og:published_time", "datePublished", "pubdate", "date", "dc.date")
     if date is None:
         date = next((str(v) for v in doc.xpath("//time/@datetime") if str(v).strip()), None)
-    canonical = next((str(v) for v in doc.xpath("//link[@rel='canonical']/@href")), None)
+    og_url = _meta(doc, "og:url")
+    canonical = next((str(v).strip() for v in doc.xpath("//link[@rel='canonical']/@href") if str(v).strip()), None)
+    if canonical and og_url and "://" not in canonical:  # a relative canonical link: resolve it on og:url
+        canonical = urljoin(og_url, canonical)
     return HtmlArticle(
         text=_text_of(summary),
         title=strip_site_suffix(title, site) if title else None,
         site_name=site,
         author=_meta(doc, "author", "article:author", "dc.creator"),
         published_at=parse_iso_date(date) if date else None,
-        url=_meta(doc, "og:url") or canonical,
+        url=web_address(canonical) or web_address(og_url),
     )

@@ -1,11 +1,11 @@
 """Metadata from the text itself: the header block (site label, section, headline, date,
-byline, photo credit), bylines anywhere, the dateline ("JAKARTA, KOMPAS.com -") and the
-source from the key's prefix."""
+byline, photo credit), bylines anywhere and the dateline ("JAKARTA, KOMPAS.com -")."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from docsearch.ingest.extract.boilerplate import family_of, is_prose, rules, word_count
 from docsearch.ingest.extract.dates import find_date, is_timestamp
@@ -14,6 +14,7 @@ HEADER_MAX_LINES = 12
 LABEL_MAX_WORDS = 3  # "Dunia", "Berita Utama": a section label, not a headline
 TITLE_MAX_WORDS = 25
 NAME_MAX_WORDS = 5
+MAX_URL_CHARS = 2048
 AUTHOR_ROLES = ("penulis", "reporter", "laporan", "oleh", "pewarta", "wartawan", "kontributor", "writer", "author")
 EDITOR_ROLES = ("editor", "penyunting", "redaktur")
 ROLE = "|".join(AUTHOR_ROLES + EDITOR_ROLES)
@@ -80,12 +81,6 @@ def site_name(text: str) -> str | None:
     if re.fullmatch(rf"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})", first, re.IGNORECASE):
         return first
     return None
-
-
-def source_from_key(key: str) -> str | None:
-    """The first folder of the key ("kompas/2024/06/a.txt" -> "kompas"), if there is one."""
-    head, sep, _ = key.partition("/")
-    return head.strip() or None if sep else None
 
 
 def _kind(line: str, meta: TextMeta) -> str:
@@ -181,3 +176,15 @@ def read_dateline(line: str, meta: TextMeta) -> str:
     if site and meta.source is None:
         meta.source = site_name(site) or site.strip()
     return line[match.end() :]
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) address (a link a reader may safely open), else None."""
+    url = (url or "").strip()
+    if not url or len(url) > MAX_URL_CHARS or any(ch.isspace() or ch in '<>"\\' for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
