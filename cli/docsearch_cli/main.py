@@ -97,7 +97,14 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
     waited_ok = True
     if uploaded and not args.no_wait:
         sent = [item for item in items if item.key in set(uploaded)]
-        outcomes = _wait_for_ingest(target, out, sent, args.wait_timeout)
+        try:
+            outcomes = _wait_for_ingest(target, out, sent, args.wait_timeout)
+        except Exception as error:  # e.g. on AWS without engine access: the upload itself is done
+            raise CommandFailed(
+                f"uploaded {len(uploaded)} files, but cannot read the index to report what became of them"
+                f" ({_describe(error)}); pass --no-wait, or give your role engine access"
+                " (EngineAdminArn, docs/deploy.md)"
+            ) from error
         data["outcomes"] = outcomes
         lines += [_outcome_line(o) for o in outcomes]
         counts = {state: sum(o["state"] == state for o in outcomes) for state in ("indexed", "skipped")}
@@ -340,7 +347,9 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
     filler = None
     if args.from_bucket:
         target.need("bucket")
-        filler = bucket_filler(target.client("s3"), target.bucket, args.prefix)
+        filler = bucket_filler(
+            target.client("s3"), target.bucket, args.prefix, serverless=target.opensearch_service == "aoss"
+        )
     with out.progress("copying", "documents") as progress:
         try:
             summary = reindex(

@@ -96,7 +96,7 @@ def test_immense_keyword_values_are_bounded_not_retried(engine: OpenSearch, inde
     [outcome] = _ingest(engine, index, bucket, bucket.put("berita/panjang.json", json.dumps(article).encode()))
     assert outcome.status == "done" and outcome.indexed == 1, outcome
     doc = _doc(engine, index, "berita/panjang.json")
-    assert len(doc["source"]) == 256 and len(doc["author"]) <= 256 and doc.get("url") is None
+    assert 0 < len(doc["source"]) <= 256 and len(doc["author"]) <= 256 and doc.get("url") is None
     assert _searchable(engine, index, "beras") == 1
 
 

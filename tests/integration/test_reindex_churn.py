@@ -284,7 +284,9 @@ def test_reindex_on_serverless_runs_through_the_bucket_only(
 
     with pytest.raises(ReindexError, match="Serverless has no _reindex"):
         reindex(serverless.client, index_alias, serverless=True)
-    summary = reindex(serverless.client, index_alias, from_bucket=bucket_filler(s3, name), serverless=True)
+    summary = reindex(
+        serverless.client, index_alias, from_bucket=bucket_filler(s3, name, serverless=True), serverless=True
+    )
     assert serverless.refused == []
     assert summary.source == "bucket" and summary.copied == 20
     assert index_state(engine, index_alias, name) == bucket_state(s3, name)

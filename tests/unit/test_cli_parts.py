@@ -201,3 +201,18 @@ def test_a_closed_output_pipe_is_no_traceback(
     assert cli.main(["redrive", "--queue-url", "http://q/ingest", "--dlq-url", "http://q/dlq"]) == 1
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "BrokenPipe" not in captured.err
+
+
+def test_upload_that_cannot_read_the_index_says_so_and_how_to_skip_the_wait(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """On AWS without engine access the upload is done but its outcome unknown: one line, exit 1, the way out."""
+    put: list[str] = []
+    s3 = types.SimpleNamespace(put_object=lambda **kw: put.append(kw["Key"]))
+    monkeypatch.setattr(cli.Target, "client", lambda self, service: s3)
+    (tmp_path / "a.txt").write_text("Judul\nIsi berita.")
+    code = cli.main(["upload", str(tmp_path / "a.txt"), "--bucket", "ember", "--opensearch-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 1 and put == ["a.txt"] and "Traceback" not in err
+    assert "uploaded 1 files" in err and "--no-wait" in err
+    assert cli.main(["upload", str(tmp_path / "a.txt"), "--bucket", "ember", "--no-wait"]) == 0

@@ -23,6 +23,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.engine import is_serverless
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
 from docsearch.ingest.bulk import CONFLICT, write_bulk
@@ -76,6 +77,7 @@ def backfill(
     batch_size: int = BATCH_SIZE,
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
     prune: bool = False,
+    serverless: bool | None = None,
 ) -> BackfillSummary:
     """Index every object under ``prefix`` into ``index`` (an alias, created if missing, or an index).
 
@@ -114,8 +116,10 @@ def backfill(
             summary.stale += outcome.stale
             skipped.update(outcome.skipped)
         # The next batch looks up earlier copies of its stories (ingest/fingerprint.py): make this one visible,
-        # also in an index being filled with its refresh turned off.
-        client.indices.refresh(index=index)
+        # also in an index being filled with its refresh turned off. Serverless has no _refresh (it makes
+        # writes visible itself within seconds): there, copies split across batches meet by their pair hash.
+        if not (is_serverless(client) if serverless is None else serverless):
+            client.indices.refresh(index=index)
         if on_progress:
             on_progress(min(start + batch_size, len(keys)), len(keys))
     summary.skipped = dict(sorted(skipped.items()))
@@ -127,12 +131,25 @@ def backfill(
 
 
 def bucket_filler(
-    s3_client: Any, bucket: str, prefix: str = "", max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES
+    s3_client: Any,
+    bucket: str,
+    prefix: str = "",
+    max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+    serverless: bool | None = None,
 ) -> Filler:
     """A reindex filler that backfills the new index from the bucket (``docsearch reindex --from-bucket``)."""
 
     def fill(client: OpenSearch, index: str, on_progress: Callable[[int, int], None] | None) -> int:
-        summary = backfill(s3_client, bucket, prefix, client, index, on_progress, max_object_bytes=max_object_bytes)
+        summary = backfill(
+            s3_client,
+            bucket,
+            prefix,
+            client,
+            index,
+            on_progress,
+            max_object_bytes=max_object_bytes,
+            serverless=serverless,
+        )
         if summary.failed:
             raise RuntimeError(f"{summary.failed} objects could not be read or written: {summary.failures[:3]}")
         return summary.indexed
