@@ -86,7 +86,8 @@ def ingested(sam: SamSetup) -> dict[str, Any]:
         s3_client(sam).put_object(
             Bucket=sam.config.bucket,
             Key=key,
-            Body=article(f"Banjir Jakarta: warga mengungsi ({key})", "Jakarta Timur"),
+            # Each its own story (a different body): copies of one story would be grouped into one result.
+            Body=article(f"Banjir Jakarta: warga mengungsi ({key})", f"Jakarta Timur (laporan {key})"),
             Metadata={"source": "kabarpagi.id"},
         )
     return {"keys": keys, "response": sam.invoke("IngestFunction", "sqs-s3-batch.json")}

@@ -85,6 +85,7 @@ DEFAULT_BYTE_BUDGET = 64 * 2**20
 # No extraction starts with less wall time than this left before the batch's deadline: the rest of the
 # batch is retried rather than cut off by the function's timeout (which would retry all of it).
 EXTRACT_RESERVE_S = 10.0
+EXTRACT_RESERVE_SHARE = 1 / 3  # of a shorter budget (a local worker's few seconds): the same idea, to scale
 
 
 @dataclass
@@ -288,11 +289,12 @@ def apply_changes(
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
+    extract_until = _extract_until(deadline)
     for wave in _waves(list(latest.items()), byte_budget):
         planned = []
         fetch_wave = _prefetched(fetch, [change for _, (_, change) in wave])
         for doc_id, (tag, change) in wave:
-            plan = _plan(change, doc_id, states[index].get(doc_id), fetch_wave, tag, deadline)
+            plan = _plan(change, doc_id, states[index].get(doc_id), fetch_wave, tag, extract_until)
             outcomes[tag].record(plan)
             if plan.write is not None:
                 planned.append(plan.write)
@@ -306,6 +308,14 @@ def apply_changes(
         rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
         if rejected:  # their new versions cannot be indexed: skip records replace their old documents
             _write(client, rejected, index, states, outcomes, require_alias, deadline)
+
+
+def _extract_until(deadline: float | None) -> float | None:
+    """The last instant an extraction may start: the deadline less the reserve the writes need."""
+    if deadline is None:
+        return None
+    budget = deadline - time.monotonic()
+    return deadline - min(EXTRACT_RESERVE_S, max(budget, 0.0) * EXTRACT_RESERVE_SHARE)
 
 
 def _write(
@@ -404,7 +414,7 @@ def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, Sto
 
 
 def _plan(
-    change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str, deadline: float | None
+    change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str, extract_until: float | None
 ) -> Plan:
     """Decide what one change needs, given what is stored: a write, or why none."""
     sequencer = _seq(change)
@@ -414,7 +424,7 @@ def _plan(
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, None))
         return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, tombstone(change), _live(state)))
-    if deadline is not None and time.monotonic() > deadline - EXTRACT_RESERVE_S:
+    if extract_until is not None and time.monotonic() > extract_until:
         return Plan(error="the batch ran out of time before this object: retried")
     content_hash: str | None = None
     try:
