@@ -5,7 +5,8 @@
   of each batch of ten already clean documents into a sibling index; interleaved in rounds.
 - search: the search handler in-process (and the HTTP gateway) vs the same query body, with the
   highlighting and facets the API sends, straight to the engine; interleaved query by query.
-- cold start: CPU time of importing each handler in a fresh process vs ``import boto3``
+- cold start: CPU time of importing each handler in a fresh interpreter that sees only what it
+  sees on Lambda (its folder, the layer, the runtime's packages) vs ``import boto3`` there
   (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search.
 - memory: peak RSS of the ingest handler on a batch of ten maximum-size objects, in a child.
 - layer: size of the layer as ``sam build`` makes it (layers/docsearch/Makefile).
@@ -23,6 +24,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,9 +41,10 @@ from opensearchpy import OpenSearch, helpers
 
 from bench.corpus import Generated, big_article, generate, vocabulary
 from bench.measure import (
+    FIRST_SEARCH,
     REPO,
-    cpu_import_ms,
-    first_search_ms,
+    cpu_import_code,
+    cpu_ms,
     import_time,
     layer_size,
     python_env,
@@ -54,10 +58,18 @@ from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, Settings, get_settings
 from docsearch_local.aws_resources import clients
 from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
+from docsearch_local.lambda_layout import LambdaLayout
 from docsearch_local.paths import StackConfig, stack_config
 from docsearch_local.worker import successful_receipts
 
-HANDLERS = ("functions.ingest.app", "functions.search.app")
+# Each figure's (function folder, module): a handler is `app` in its own folder, as Lambda imports it.
+LAMBDA_IMPORTS: dict[str, tuple[str | None, str]] = {
+    "boto3": (None, "boto3"),
+    "functions.ingest.app": ("ingest", "app"),
+    "functions.search.app": ("search", "app"),
+}
+COLD_MAIN = tuple(LAMBDA_IMPORTS)
+LAMBDA_SETTING = "python -I -S -B; sys.path: the function's folder, the layer (sam build), the runtime's packages"
 # What the handlers pull in, each imported alone: what a lazy import of it would save at cold start.
 COMPONENTS = (
     "opensearchpy",
@@ -239,6 +251,12 @@ class Bench:
     # -- the figures --------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        # The layer as `sam build` makes it, built once: the size row and the cold imports use it.
+        with tempfile.TemporaryDirectory(prefix="bench-lambda-") as tmp:
+            self.layout = LambdaLayout.build(Path(tmp))
+            return self._run()
+
+    def _run(self) -> dict[str, Any]:
         o = self.options
         report: dict[str, Any] = {"meta": self.meta()}
         self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.config.region})
@@ -282,7 +300,7 @@ class Bench:
                 os.environ["INDEX_ALIAS"] = saved_alias
             get_settings.cache_clear()
         if o.layer:
-            report["layer"] = layer_size()
+            report["layer"] = layer_size(self.layout.layer)
         report["meta"]["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         return report
 
@@ -519,25 +537,34 @@ class Bench:
         }
 
     def cold_start(self, alias: str) -> dict[str, Any]:
-        """CPU time of each import in a fresh process (wall time on a shared machine measures the
-        neighbours), interleaved run by run, median; the heaviest imports from ``-X importtime``."""
-        env = python_env({**self.config.env(), "POWERTOOLS_TRACE_DISABLED": "true", "INDEX_ALIAS": alias})
-        modules = ("boto3", *HANDLERS, *(COMPONENTS if self.options.import_components else ()))
-        runs: dict[str, list[float]] = {m: [] for m in modules}
+        """CPU time of each import in a fresh interpreter that sees what the function sees on Lambda
+        (its folder, the layer, the runtime's packages: LambdaLayout), interleaved run by run, median
+        (wall time on a shared machine measures the neighbours); the heaviest imports (``-X importtime``)."""
+        from docsearch_local.gateway import to_http_api_event
+
+        env = {**os.environ, **self.config.env(), "POWERTOOLS_TRACE_DISABLED": "true", "INDEX_ALIAS": alias}
+        subjects = {name: where for name, where in LAMBDA_IMPORTS.items() if name in COLD_MAIN}
+        if self.options.import_components:
+            subjects.update({name: (None, name) for name in COMPONENTS})
+        runs: dict[str, list[float]] = {name: [] for name in subjects}
         first: list[float] = []
+        event = to_http_api_event("GET", "/search?q=banjir+jakarta", {"host": "bench"}, b"", "127.0.0.1")
+        first_search = self.layout.command(FIRST_SEARCH, "search", json.dumps(event))
         for i in range(self.options.import_runs):
-            for module in runs if i % 2 == 0 else list(runs)[::-1]:
-                runs[module].append(cpu_import_ms(module, env))
-            first.append(first_search_ms(env))
+            for name in runs if i % 2 == 0 else list(runs)[::-1]:
+                function, module = subjects[name]
+                runs[name].append(cpu_ms(self.layout.command(cpu_import_code(module), function), env))
+            first.append(cpu_ms(first_search, env))
         base = statistics.median(runs["boto3"])
-        out: dict[str, Any] = {"runs": self.options.import_runs, "measure": "CPU ms"}
-        for module, values in runs.items():
+        out: dict[str, Any] = {"runs": self.options.import_runs, "measure": "CPU ms", "setting": LAMBDA_SETTING}
+        for name, values in runs.items():
+            function, module = subjects[name]
             median = statistics.median(values)
-            _, heavy = import_time(module, env)
-            out[module] = {
+            command = self.layout.command(f"import {module}", function, importtime=True)
+            out[name] = {
                 "median_ms": round(median, 1),
                 "vs_boto3": round(median / base, 3),
-                "heaviest": [{"module": m, "ms": round(ms, 1)} for m, ms in heavy[:6]],
+                "heaviest": [{"module": m, "ms": round(ms, 1)} for m, ms in import_time(command, env, module)[:6]],
             }
         out["first_search"] = {"median_ms": round(statistics.median(first), 1)}
         out["first_search"]["vs_boto3"] = round(out["first_search"]["median_ms"] / base, 3)

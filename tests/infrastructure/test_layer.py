@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from docsearch_local.lambda_layout import LambdaLayout
+
 MAX_UNZIPPED_BYTES = 35 * 2**20
 # Top-level names that must never be in the layer: unused here, or the runtime's own.
 UNWANTED = {
@@ -30,18 +30,16 @@ UNWANTED = {
     "botocore": "the Lambda runtime's own (a second copy would shadow it)",
     "s3transfer": "the Lambda runtime's own",
     "aws_xray_sdk": "the X-Ray SDK (no Powertools Tracer)",
+    "charset_normalizer": "requests' second character detector (it takes chardet, which readability needs)",
     "numpy": "unused",
     "pandas": "unused",
 }
-# What the Lambda Python 3.12 runtime puts on sys.path beside the layer.
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 
 IMPORT_CHECK = """
-import importlib.util, json, os, sys
-sys.path[:0] = sys.argv[1:4]
+import importlib.util, json, os
 layer, runtime = sys.argv[2], sys.argv[3]
 import app
-if "ingest" in sys.argv[1]:  # what the first HTML object loads (readability, lxml): lazily imported
+if sys.argv[4] == "ingest":  # what the first HTML object loads (readability, lxml): lazily imported
     from docsearch.ingest.extract import extract_article
     page = b"<html><head><title>Banjir</title></head><body><article><p>" + b"Air naik di Jakarta. " * 40
     article = extract_article(page + b"</p></article></body></html>", {}, key="a.html", content_type="text/html")
@@ -58,26 +56,13 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    artifacts = tmp_path_factory.mktemp("layer")
-    subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT / "layers" / "docsearch"), "build-DocsearchLayer",
-         f"ARTIFACTS_DIR={artifacts}", f"PYTHON={sys.executable}"],
-        check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    return artifacts / "python"
+def layout(tmp_path_factory: pytest.TempPathFactory) -> LambdaLayout:
+    return LambdaLayout.build(tmp_path_factory.mktemp("lambda"))
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding only what the Lambda runtime provides, linked from this venv."""
-    import boto3
-
-    site = Path(boto3.__file__).resolve().parents[1]
-    root = tmp_path_factory.mktemp("runtime")
-    for name in RUNTIME_PACKAGES:
-        (root / name).symlink_to(site / name)
-    return root
+def layer(layout: LambdaLayout) -> Path:
+    return layout.layer
 
 
 def test_no_unused_heavy_package(layer: Path) -> None:
@@ -91,10 +76,9 @@ def test_layer_fits_the_size_goal(layer: Path) -> None:
 
 
 @pytest.mark.parametrize("function", ["ingest", "search"])
-def test_handler_imports_from_the_layer_alone_with_bytecode(function: str, layer: Path, runtime: Path) -> None:
+def test_handler_imports_from_the_layer_alone_with_bytecode(function: str, layout: LambdaLayout) -> None:
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", "-c", IMPORT_CHECK, str(ROOT / "functions" / function), str(layer),
-         str(runtime)],
+        layout.command(IMPORT_CHECK, function, function),
         capture_output=True, text=True, timeout=120, check=False,
         env={"POWERTOOLS_METRICS_DISABLED": "true", "AWS_REGION": "ap-southeast-3"},
     )  # fmt: skip
