@@ -7,7 +7,9 @@
   highlighting and facets the API sends, straight to the engine; interleaved query by query.
 - cold start: CPU time of importing each handler in a fresh interpreter that sees only what it
   sees on Lambda (its folder, the layer, the runtime's packages) vs ``import boto3`` there
-  (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search.
+  (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search; and
+  the first ``/search`` answer of a cold function under ``sam local start-api`` vs the first answer
+  of a handler that only imports boto3, in the same image and API (bench.sam_cold).
 - memory: peak RSS of the ingest handler on a batch of ten maximum-size objects, in a child.
 - layer: size of the layer as ``sam build`` makes it (layers/docsearch/Makefile).
 """
@@ -52,6 +54,7 @@ from bench.measure import (
     summary_ms,
     timed,
 )
+from bench.sam_cold import sam_local_cold
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, Settings, get_settings
@@ -95,6 +98,11 @@ class Options:
     gateway: bool = True
     import_components: bool = True
     layer: bool = True
+    # Cold first /search under `sam local start-api` (Docker, Lambda's image: `make lambda-image`), rounds
+    # of one start-api each, and the warm requests after: bench.sam_cold.
+    sam_local: bool = True
+    sam_rounds: int = 3
+    sam_warm: int = 5
     mode: str = "full"
     seed: int = 7
 
@@ -292,6 +300,10 @@ class Bench:
             self.log(f"memory: {report['memory']}")
             report["cold_start"] = self.cold_start(path_alias)
             self.log(f"cold start: {report['cold_start']}")
+            if o.sam_local:
+                query = self.queries(1)[0]
+                report["sam_local"] = sam_local_cold(self.config, path_alias, query, o.sam_rounds, o.sam_warm, self.log)
+                self.log(f"sam local: {report['sam_local']}")
         finally:
             self.cleanup()
             if saved_alias is None:
