@@ -57,7 +57,7 @@ from bench.measure import (
 from bench.sam_cold import sam_local_cold
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
-from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, Settings, get_settings
+from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_OPENSEARCH_TIMEOUT_S, get_settings
 from docsearch_local.aws_resources import clients
 from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
@@ -545,7 +545,7 @@ class Bench:
             "indexed": indexed,
             "failed_messages": child["f"],
             "error": child["error"],
-            "default_engine_timeout_s": Settings.model_fields["opensearch_timeout_s"].default,
+            "default_engine_timeout_s": DEFAULT_OPENSEARCH_TIMEOUT_S,
         }
 
     def cold_start(self, alias: str) -> dict[str, Any]:
