@@ -63,6 +63,7 @@ from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.lambda_layout import LambdaLayout
 from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.sam_local import BUILT_TEMPLATE
 from docsearch_local.worker import successful_receipts
 
 # Each figure's (function folder, module): a handler is `app` in its own folder, as Lambda imports it.
@@ -259,6 +260,8 @@ class Bench:
     # -- the figures --------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        if self.options.sam_local and not BUILT_TEMPLATE.exists():  # before the long part, not after it
+            raise RuntimeError(f"{BUILT_TEMPLATE} is missing: `make bench` runs sam build (or use --quick)")
         # The layer as `sam build` makes it, built once: the size row and the cold imports use it.
         with tempfile.TemporaryDirectory(prefix="bench-lambda-") as tmp:
             self.layout = LambdaLayout.build(Path(tmp))
