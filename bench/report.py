@@ -138,7 +138,8 @@ def table(report: dict[str, Any]) -> str:
     for module in ("functions.search.app", "functions.ingest.app"):
         c = cold[module]
         rows.append(
-            f"| import `{module}` (CPU, median of {cold['runs']}) | {c['median_ms']:.0f} ms "
+            f"| import `{module}` (CPU, median of {cold['runs']}; only the function, layer and runtime on the path) "
+            f"| {c['median_ms']:.0f} ms "
             f"| {boto:.0f} ms (`import boto3`) | {c['vs_boto3']:.2f}x |"
         )
     first = cold["first_search"]
