@@ -128,8 +128,8 @@ diagram: ## docs/architecture.png from docs/architecture.dot (Graphviz `dot`, ap
 clean: ## remove build output (not the OpenSearch cache)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 
-bench: up ## benchmark on the local stack: ingest, search, cold start, memory, scale (1k, 10k; BENCH_ARGS="--sizes 1000,10000,100000")
+bench: up lambda-image ## benchmark on the local stack: ingest, search, cold start (sam local too), memory, scale (1k, 10k; BENCH_ARGS="--sizes 1000,10000,100000")
 	$(PY) -m bench $(BENCH_ARGS) --plot bench/results/scale.png
 
-bench-quick: up ## the benchmark's CI mode (small sizes, < 3 min)
+bench-quick: up ## the benchmark's CI mode (small sizes, no sam local, < 3 min)
 	$(PY) -m bench --quick $(BENCH_ARGS)

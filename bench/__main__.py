@@ -1,7 +1,8 @@
 """`python -m bench [--quick] [--sizes 1000,10000,100000]`: run the benchmark on the local stack.
 
-The stack must be up (`make up`); the bench uses its own bucket and ``bench-*`` indices and
-deletes them afterwards. Prints the table, saves the JSON under bench/results/ and the plot.
+The stack must be up (`make up`); without --quick, Docker, Lambda's image and `sam build` output
+too (`make lambda-image`; `make bench` prepares both). The bench uses its own bucket and
+``bench-*`` indices and deletes them afterwards. Prints the table, saves the JSON under bench/results/ and the plot.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ QUICK = Options(
     memory_article_bytes=2 * 1024 * 1024,
     diagnostics_docs=100,
     import_components=False,
+    sam_local=False,  # Docker and three `sam local start-api` rounds: `make bench` only
     mode="quick",
 )
 

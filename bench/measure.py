@@ -9,7 +9,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -52,78 +51,62 @@ def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def import_time(module: str, env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
-    """Cumulative import time (ms) of ``module`` in a fresh interpreter, and its heaviest imports."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    total = 0.0
+def import_time(command: list[str], env: dict[str, str], module: str) -> list[tuple[str, float]]:
+    """The heaviest imports (cumulative ms, ``-X importtime``) under ``module`` in the fresh interpreter
+    ``command`` (a LambdaLayout command run with ``importtime``)."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=REPO)
     heavy: list[tuple[str, float]] = []
     for line in done.stderr.splitlines():
         match = IMPORTTIME_LINE.match(line)
         if not match:
             continue
         cumulative_ms, depth, name = int(match.group(2)) / 1000, (len(match.group(3)) - 1) // 2, match.group(4)
-        if name == module and depth == 0:
-            total = cumulative_ms
-        elif depth <= 2:
+        if name != module and depth <= 2:
             heavy.append((name, cumulative_ms))
     heavy.sort(key=lambda item: -item[1])
-    return total, heavy[:8]
+    return heavy[:8]
 
 
-def cpu_import_ms(module: str, env: dict[str, str]) -> float:
-    """CPU time (ms) that importing ``module`` takes in a fresh interpreter."""
-    code = f"import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=REPO)
-    return float(done.stdout.strip().splitlines()[-1]) * 1000
+def cpu_import_code(module: str) -> str:
+    """Code printing the CPU time (ms) that importing ``module`` takes, for a fresh interpreter."""
+    return f"import time\nt = time.process_time()\nimport {module}\nprint((time.process_time() - t) * 1000)"
 
 
+def cpu_ms(command: list[str], env: dict[str, str]) -> float:
+    """Run ``command`` (which prints CPU milliseconds last) in a fresh process; that figure."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=REPO)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+# A cold start's first answer in the function's own interpreter: import the handler, one search.
+# The event comes as sys.argv[4]; the context is what Powertools reads of Lambda's.
 FIRST_SEARCH = """
-import contextlib, io, time
+import contextlib, io, json, time, types
 t = time.process_time()
-import functions.search.app as app
-from docsearch_local.gateway import to_http_api_event
-from docsearch_local.lambda_context import LocalContext
-event = to_http_api_event("GET", "/search?q=banjir+jakarta", {"host": "bench"}, b"", "127.0.0.1")
+import app
+context = types.SimpleNamespace(
+    function_name="docsearch-search", memory_limit_in_mb=512, aws_request_id="bench",
+    invoked_function_arn="arn:aws:lambda:ap-southeast-3:000000000000:function:docsearch-search",
+    get_remaining_time_in_millis=lambda: 10_000,
+)
 with contextlib.redirect_stdout(io.StringIO()):
-    response = app.lambda_handler(event, LocalContext("docsearch-search"))
+    response = app.lambda_handler(json.loads(sys.argv[4]), context)
 assert response["statusCode"] == 200, response
-print(time.process_time() - t)
+print((time.process_time() - t) * 1000)
 """
-
-
-def first_search_ms(env: dict[str, str]) -> float:
-    """CPU time (ms) of a cold start's first answer: importing the search handler, then one search."""
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_SEARCH], env=env, capture_output=True, text=True, check=True, cwd=REPO
-    )
-    return float(done.stdout.strip().splitlines()[-1]) * 1000
 
 
 def directory_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def layer_size() -> dict[str, Any]:
+def layer_size(layer: Path) -> dict[str, Any]:
     """Size of the layer as ``sam build`` makes it: its Makefile target (what ``sam build`` runs for
-    DocsearchLayer), run into a temporary directory, so the figure is never a stale build's."""
+    DocsearchLayer), run by this run into a temporary folder (LambdaLayout.build), never a stale build."""
+    root = layer.parent
     with tempfile.TemporaryDirectory(prefix="bench-layer-") as tmp:
-        root = Path(tmp) / "layer"
-        subprocess.run(
-            ["make", "--no-print-directory", "-C", str(REPO / "layers" / "docsearch"), "build-DocsearchLayer",
-             f"ARTIFACTS_DIR={root}", f"PYTHON={sys.executable}"],
-            check=True, capture_output=True,
-        )  # fmt: skip
         archive = shutil.make_archive(str(Path(tmp) / "layer"), "zip", root)
-        biggest = sorted(
-            ((p.name, directory_bytes(p)) for p in (root / "python").iterdir() if p.is_dir()), key=lambda i: -i[1]
-        )[:6]
+        biggest = sorted(((p.name, directory_bytes(p)) for p in layer.iterdir() if p.is_dir()), key=lambda i: -i[1])[:6]
         return {
             "source": "layers/docsearch/Makefile (sam build)",
             "unzipped_bytes": directory_bytes(root),

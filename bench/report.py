@@ -94,6 +94,15 @@ def implausible(report: dict[str, Any]) -> list[str]:
     for module in ("functions.search.app", "functions.ingest.app"):
         if module in cold and cold[module]["vs_boto3"] < 0.2:
             problems.append(f"{module} imports in under a fifth of boto3's time: not importing what it should")
+    sam = report.get("sam_local")
+    if sam:
+        if sam["containers_started_by_requests"]:
+            problems.append("sam local: a measured request started its own container (SAM's, not a cold start)")
+        for name in ("search", "baseline"):
+            if sam[f"{name}_cold_ms"] <= sam[f"{name}_warm_ms"]:
+                problems.append(f"sam local: the cold first {name} answer is not slower than a warm one")
+        if sam["search_cold_vs_baseline_cold"] < 0.8:
+            problems.append("sam local: the search function starts faster than a handler that only imports boto3")
     m = report.get("memory")
     if m and m["indexed"] != m["articles"]:
         problems.append(f"memory batch: {m['indexed']} of {m['articles']} maximum-size objects indexed")
@@ -129,7 +138,8 @@ def table(report: dict[str, Any]) -> str:
     for module in ("functions.search.app", "functions.ingest.app"):
         c = cold[module]
         rows.append(
-            f"| import `{module}` (CPU, median of {cold['runs']}) | {c['median_ms']:.0f} ms "
+            f"| import `{module}` (CPU, median of {cold['runs']}; only the function, layer and runtime on the path) "
+            f"| {c['median_ms']:.0f} ms "
             f"| {boto:.0f} ms (`import boto3`) | {c['vs_boto3']:.2f}x |"
         )
     first = cold["first_search"]
@@ -137,6 +147,18 @@ def table(report: dict[str, Any]) -> str:
         f"| cold first search: import + one `/search` (CPU) | {first['median_ms']:.0f} ms | {boto:.0f} ms "
         f"(`import boto3`) | {first['vs_boto3']:.2f}x |"
     )
+    if "sam_local" in report:
+        sam = report["sam_local"]
+        rows.append(
+            f"| cold first `/search` under `sam local start-api` (wall, median of {sam['rounds']}) "
+            f"| {sam['search_cold_ms']:.0f} ms | {sam['baseline_cold_ms']:.0f} ms (cold first answer of a handler "
+            f"that only imports boto3, same image and API) | {sam['search_cold_vs_baseline_cold']:.2f}x |"
+        )
+        rows.append(
+            f"| warm `/search` under `sam local start-api` (median of {sam['warm_requests']}) "
+            f"| {sam['search_warm_ms']:.0f} ms | {sam['search_cold_ms']:.0f} ms (its cold first answer) "
+            f"| {sam['search_warm_ms'] / sam['search_cold_ms']:.2f} |"
+        )
     if "layer" in report:
         layer = report["layer"]
         rows.append(

@@ -5,8 +5,11 @@
   of each batch of ten already clean documents into a sibling index; interleaved in rounds.
 - search: the search handler in-process (and the HTTP gateway) vs the same query body, with the
   highlighting and facets the API sends, straight to the engine; interleaved query by query.
-- cold start: CPU time of importing each handler in a fresh process vs ``import boto3``
-  (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search.
+- cold start: CPU time of importing each handler in a fresh interpreter that sees only what it
+  sees on Lambda (its folder, the layer, the runtime's packages) vs ``import boto3`` there
+  (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search; and
+  the first ``/search`` answer of a cold function under ``sam local start-api`` vs the first answer
+  of a handler that only imports boto3, in the same image and API (bench.sam_cold).
 - memory: peak RSS of the ingest handler on a batch of ten maximum-size objects, in a child.
 - layer: size of the layer as ``sam build`` makes it (layers/docsearch/Makefile).
 """
@@ -23,6 +26,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,9 +43,10 @@ from opensearchpy import OpenSearch, helpers
 
 from bench.corpus import Generated, big_article, generate, vocabulary
 from bench.measure import (
+    FIRST_SEARCH,
     REPO,
-    cpu_import_ms,
-    first_search_ms,
+    cpu_import_code,
+    cpu_ms,
     import_time,
     layer_size,
     python_env,
@@ -48,16 +54,26 @@ from bench.measure import (
     summary_ms,
     timed,
 )
+from bench.sam_cold import sam_local_cold
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
-from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, Settings, get_settings
+from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_OPENSEARCH_TIMEOUT_S, get_settings
 from docsearch_local.aws_resources import clients
 from docsearch_local.events import s3_notification, to_sqs_event
 from docsearch_local.lambda_context import LocalContext
+from docsearch_local.lambda_layout import LambdaLayout
 from docsearch_local.paths import StackConfig, stack_config
+from docsearch_local.sam_local import BUILT_TEMPLATE
 from docsearch_local.worker import successful_receipts
 
-HANDLERS = ("functions.ingest.app", "functions.search.app")
+# Each figure's (function folder, module): a handler is `app` in its own folder, as Lambda imports it.
+LAMBDA_IMPORTS: dict[str, tuple[str | None, str]] = {
+    "boto3": (None, "boto3"),
+    "functions.ingest.app": ("ingest", "app"),
+    "functions.search.app": ("search", "app"),
+}
+COLD_MAIN = tuple(LAMBDA_IMPORTS)
+LAMBDA_SETTING = "python -I -S -B; sys.path: the function's folder, the layer (sam build), the runtime's packages"
 # What the handlers pull in, each imported alone: what a lazy import of it would save at cold start.
 COMPONENTS = (
     "opensearchpy",
@@ -83,6 +99,11 @@ class Options:
     gateway: bool = True
     import_components: bool = True
     layer: bool = True
+    # Cold first /search under `sam local start-api` (Docker, Lambda's image: `make lambda-image`), rounds
+    # of one start-api each, and the warm requests after: bench.sam_cold.
+    sam_local: bool = True
+    sam_rounds: int = 3
+    sam_warm: int = 5
     mode: str = "full"
     seed: int = 7
 
@@ -239,6 +260,14 @@ class Bench:
     # -- the figures --------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        if self.options.sam_local and not BUILT_TEMPLATE.exists():  # before the long part, not after it
+            raise RuntimeError(f"{BUILT_TEMPLATE} is missing: `make bench` runs sam build (or use --quick)")
+        # The layer as `sam build` makes it, built once: the size row and the cold imports use it.
+        with tempfile.TemporaryDirectory(prefix="bench-lambda-") as tmp:
+            self.layout = LambdaLayout.build(Path(tmp))
+            return self._run()
+
+    def _run(self) -> dict[str, Any]:
         o = self.options
         report: dict[str, Any] = {"meta": self.meta()}
         self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.config.region})
@@ -274,6 +303,10 @@ class Bench:
             self.log(f"memory: {report['memory']}")
             report["cold_start"] = self.cold_start(path_alias)
             self.log(f"cold start: {report['cold_start']}")
+            if o.sam_local:
+                query = self.queries(1)[0]
+                report["sam_local"] = sam_local_cold(self.config, path_alias, query, o.sam_rounds, o.sam_warm, self.log)
+                self.log(f"sam local: {report['sam_local']}")
         finally:
             self.cleanup()
             if saved_alias is None:
@@ -282,7 +315,7 @@ class Bench:
                 os.environ["INDEX_ALIAS"] = saved_alias
             get_settings.cache_clear()
         if o.layer:
-            report["layer"] = layer_size()
+            report["layer"] = layer_size(self.layout.layer)
         report["meta"]["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         return report
 
@@ -515,29 +548,38 @@ class Bench:
             "indexed": indexed,
             "failed_messages": child["f"],
             "error": child["error"],
-            "default_engine_timeout_s": Settings.model_fields["opensearch_timeout_s"].default,
+            "default_engine_timeout_s": DEFAULT_OPENSEARCH_TIMEOUT_S,
         }
 
     def cold_start(self, alias: str) -> dict[str, Any]:
-        """CPU time of each import in a fresh process (wall time on a shared machine measures the
-        neighbours), interleaved run by run, median; the heaviest imports from ``-X importtime``."""
-        env = python_env({**self.config.env(), "POWERTOOLS_TRACE_DISABLED": "true", "INDEX_ALIAS": alias})
-        modules = ("boto3", *HANDLERS, *(COMPONENTS if self.options.import_components else ()))
-        runs: dict[str, list[float]] = {m: [] for m in modules}
+        """CPU time of each import in a fresh interpreter that sees what the function sees on Lambda
+        (its folder, the layer, the runtime's packages: LambdaLayout), interleaved run by run, median
+        (wall time on a shared machine measures the neighbours); the heaviest imports (``-X importtime``)."""
+        from docsearch_local.gateway import to_http_api_event
+
+        env = {**os.environ, **self.config.env(), "POWERTOOLS_TRACE_DISABLED": "true", "INDEX_ALIAS": alias}
+        subjects = {name: where for name, where in LAMBDA_IMPORTS.items() if name in COLD_MAIN}
+        if self.options.import_components:
+            subjects.update({name: (None, name) for name in COMPONENTS})
+        runs: dict[str, list[float]] = {name: [] for name in subjects}
         first: list[float] = []
+        event = to_http_api_event("GET", "/search?q=banjir+jakarta", {"host": "bench"}, b"", "127.0.0.1")
+        first_search = self.layout.command(FIRST_SEARCH, "search", json.dumps(event))
         for i in range(self.options.import_runs):
-            for module in runs if i % 2 == 0 else list(runs)[::-1]:
-                runs[module].append(cpu_import_ms(module, env))
-            first.append(first_search_ms(env))
+            for name in runs if i % 2 == 0 else list(runs)[::-1]:
+                function, module = subjects[name]
+                runs[name].append(cpu_ms(self.layout.command(cpu_import_code(module), function), env))
+            first.append(cpu_ms(first_search, env))
         base = statistics.median(runs["boto3"])
-        out: dict[str, Any] = {"runs": self.options.import_runs, "measure": "CPU ms"}
-        for module, values in runs.items():
+        out: dict[str, Any] = {"runs": self.options.import_runs, "measure": "CPU ms", "setting": LAMBDA_SETTING}
+        for name, values in runs.items():
+            function, module = subjects[name]
             median = statistics.median(values)
-            _, heavy = import_time(module, env)
-            out[module] = {
+            command = self.layout.command(f"import {module}", function, importtime=True)
+            out[name] = {
                 "median_ms": round(median, 1),
                 "vs_boto3": round(median / base, 3),
-                "heaviest": [{"module": m, "ms": round(ms, 1)} for m, ms in heavy[:6]],
+                "heaviest": [{"module": m, "ms": round(ms, 1)} for m, ms in import_time(command, env, module)[:6]],
             }
         out["first_search"] = {"median_ms": round(statistics.median(first), 1)}
         out["first_search"]["vs_boto3"] = round(out["first_search"]["median_ms"] / base, 3)

@@ -70,7 +70,7 @@ class StackConfig:
 
     def settings(self, timeout_s: float = TOOL_TIMEOUT_S) -> Settings:
         """The functions' settings on this stack (what ``env()`` gives them), with a tool's timeout."""
-        return Settings.model_validate({**self.env(), "OPENSEARCH_TIMEOUT_S": timeout_s})
+        return Settings.from_env({**self.env(), "OPENSEARCH_TIMEOUT_S": timeout_s})
 
     def engine(self, timeout_s: float = TOOL_TIMEOUT_S) -> OpenSearch:
         """An OpenSearch client on this stack's engine, built as the functions build theirs."""

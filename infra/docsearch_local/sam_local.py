@@ -102,15 +102,16 @@ def sam_env(docker_host: str, config: StackConfig) -> dict[str, str]:
     }
 
 
-def sam_command(command: str, env_file: Path, region: str, *args: str) -> list[str]:
-    """``sam local <command>`` on the built template, never pulling images (the registry may be out of reach)."""
+def sam_command(command: str, env_file: Path, region: str, *args: str, template: Path = BUILT_TEMPLATE) -> list[str]:
+    """``sam local <command>`` on the built template (or another beside it), never pulling images (the registry
+    may be out of reach)."""
     return [
         str(SAM_VENV / "bin" / "sam"),
         "local",
         command,
         *args,
         "--template",
-        str(BUILT_TEMPLATE),
+        str(template),
         "--env-vars",
         str(env_file),
         "--region",

@@ -16,7 +16,7 @@ def test_the_largest_allowed_object_fits_the_ingest_function() -> None:
     ingest = template["Resources"]["IngestFunction"]["Properties"]
     memory_mb = int(ingest.get("MemorySize", template["Globals"]["Function"]["MemorySize"]))
     timeout_s = int(ingest.get("Timeout", template["Globals"]["Function"]["Timeout"]))
-    settings = Settings.model_validate(
+    settings = Settings.from_env(
         {"OPENSEARCH_URL": "http://x:9200", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": memory_mb, "MAX_OBJECT_BYTES": largest}
     )
     # Memory: a wave holds at most the byte budget, and the budget is never below one object of the largest size.

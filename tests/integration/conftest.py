@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -19,7 +20,7 @@ def use_functions(local_stack: StackConfig) -> Iterator[Callable[..., Settings]]
     with ExitStack() as contexts:
 
         def use(**changes: Any) -> Settings:
-            settings = local_stack.settings().model_copy(update=changes)
+            settings = dataclasses.replace(local_stack.settings(), **changes)
             contexts.enter_context(functions_using(settings))
             return settings
 

@@ -25,6 +25,7 @@ TINY = Options(
     memory_article_bytes=50_000,
     round_docs=10,
     diagnostics_docs=20,
+    sam_local=False,  # Docker: tests/sam/test_bench_sam_cold.py
     mode="smoke",
 )
 
@@ -105,3 +106,12 @@ def test_implausible_figures_fail_the_bench() -> None:
     problems = implausible(report)
     assert len(problems) == 3, problems
     assert any("extraction" in p for p in problems) and any("beats its own reads" in p for p in problems)
+
+
+def test_implausible_sam_local_figures_fail_the_bench() -> None:
+    sam = {"containers_started_by_requests": 1, "search_cold_ms": 40.0, "search_warm_ms": 45.0,
+           "baseline_cold_ms": 300.0, "baseline_warm_ms": 15.0, "search_cold_vs_baseline_cold": 0.13}  # fmt: skip
+    problems = implausible({"ingest": [], "search": [], "sam_local": sam})
+    assert len(problems) == 3, problems
+    assert any("started its own container" in p for p in problems)
+    assert any("cold first search answer is not slower" in p for p in problems)

@@ -8,6 +8,7 @@ or put executable markup into a title or snippet.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
@@ -67,7 +68,7 @@ def api_url(local_stack: StackConfig) -> Iterator[str]:
     outcomes = ingest_messages(messages, client, alias, fetch=lambda b, k: StoredObject(b, k, HOSTILE_DOCUMENTS[k]))
     assert all(o.status == "done" for o in outcomes.values()), outcomes
     client.indices.refresh(index=alias)
-    with functions_using(local_stack.settings().model_copy(update={"index_alias": alias})):
+    with functions_using(dataclasses.replace(local_stack.settings(), index_alias=alias)):
         server = serve(0)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

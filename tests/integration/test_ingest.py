@@ -1,5 +1,6 @@
 """Ingest against the real engine and the S3 emulation: the handler path without the queue."""
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -69,7 +70,7 @@ def test_batch_indexes_replaces_skips_and_deletes(
 
 def test_engine_down_asks_for_retry(index_alias: str, s3: Any, local_stack: StackConfig) -> None:
     s3.put_object(Bucket=local_stack.bucket, Key="it-down.txt", Body=b"Judul\nIsi.")
-    unreachable = local_stack.settings(timeout_s=1).model_copy(update={"opensearch_url": "http://127.0.0.1:9"})
+    unreachable = dataclasses.replace(local_stack.settings(timeout_s=1), opensearch_url="http://127.0.0.1:9")
     outcomes = ingest_messages(
         [("m1", s3_notification(local_stack.bucket, "it-down.txt"))], build_client(unreachable), index_alias, _fetch
     )

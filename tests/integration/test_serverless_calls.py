@@ -69,7 +69,7 @@ def collection_client(local_stack: StackConfig, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "made-up-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "made-up-secret")
     client = build_client(
-        Settings.model_validate(
+        Settings.from_env(
             {"OPENSEARCH_URL": local_stack.opensearch_url, "OPENSEARCH_AUTH": "sigv4", "OPENSEARCH_SERVICE": "aoss"}
         )
     )

@@ -16,7 +16,7 @@ from docsearch_cli import main as cli
 
 def _client(auth: str, service: str = "es") -> OpenSearch:
     return build_client(
-        Settings.model_validate(
+        Settings.from_env(
             {"OPENSEARCH_URL": "https://search.example.com", "OPENSEARCH_AUTH": auth, "OPENSEARCH_SERVICE": service}
         )
     )
@@ -63,7 +63,7 @@ def test_domain_indices_take_the_replicas_asked_for() -> None:
 
 
 def test_replicas_come_from_the_environment_and_may_not_be_negative() -> None:
-    assert Settings.model_validate({"OPENSEARCH_URL": "http://x:9200", "INDEX_REPLICAS": "2"}).index_replicas == 2
-    assert Settings.model_validate({"OPENSEARCH_URL": "http://x:9200"}).index_replicas is None
+    assert Settings.from_env({"OPENSEARCH_URL": "http://x:9200", "INDEX_REPLICAS": "2"}).index_replicas == 2
+    assert Settings.from_env({"OPENSEARCH_URL": "http://x:9200"}).index_replicas is None
     with pytest.raises(ValueError, match="greater than or equal to 0"):
-        Settings.model_validate({"OPENSEARCH_URL": "http://x:9200", "INDEX_REPLICAS": "-1"})
+        Settings.from_env({"OPENSEARCH_URL": "http://x:9200", "INDEX_REPLICAS": "-1"})
