@@ -172,3 +172,14 @@ def test_big_batches_are_split_into_requests_under_the_size_cap(monkeypatch: pyt
     assert [r.ok for r in results] == [True] * 7
     assert [len(sent) for sent in engine.sent] == [2, 2, 2, 1]  # in order, none over the cap
     assert [i for sent in engine.sent for i in sent] == [f"d{i}" for i in range(7)]
+
+
+def test_a_request_over_the_engines_size_limit_is_sent_again_one_item_at_a_time() -> None:
+    """Amazon OpenSearch Service takes 10 MiB a request on small instances: a request it refuses (413) is split,
+    and a single document it still refuses fails alone, permanently, with the engine's status for the caller."""
+    too_large = TransportError(413, "Request Entity Too Large", {})
+    ok = lambda ids: [item(i, 201) for i in ids]  # noqa: E731
+    engine = ScriptedEngine(too_large, ok, too_large, ok)
+    results = write_bulk(engine, ops(3), deadline=time.monotonic() + 30, sleep=Sleeps())  # type: ignore[arg-type]
+    assert engine.sent == [["d0", "d1", "d2"], ["d0"], ["d1"], ["d2"]]
+    assert [(r.doc_id, r.ok, r.status) for r in results] == [("d0", True, 201), ("d1", False, 413), ("d2", True, 201)]

@@ -26,8 +26,10 @@ from opensearchpy.helpers.actions import expand_action
 from docsearch.engine import RETRYABLE_STATUSES
 
 MAX_ATTEMPTS = 5
-# One request stays well under the engine's http.max_content_length (100 MB) and a Lambda-sized timeout.
-MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# One request stays under the smallest request size the engine takes: OpenSearch's http.max_content_length
+# is 100 MB, but Amazon OpenSearch Service takes 10 MiB on its small instance types (t3.small, the
+# template's default). A single document bigger than the engine takes is refused with 413 (see _send).
+MAX_REQUEST_BYTES = 9 * 1024 * 1024
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 # Time kept free at the end of the budget for the handler to report its batch result.
@@ -37,6 +39,7 @@ MIN_REQUEST_S = 1.0
 # Budget when nobody set one (outside Lambda, e.g. a script).
 DEFAULT_BUDGET_S = 30.0
 CONFLICT = 409
+TOO_LARGE = 413  # the whole request: bigger than the engine's request size limit
 RETRYABLE_ERROR_TYPES = frozenset(
     {
         "es_rejected_execution_exception",
@@ -159,8 +162,13 @@ def _send(
     except (EngineConnectionError, TransportError) as error:  # ConnectionTimeout is a ConnectionError
         status = error.status_code if isinstance(error.status_code, int) else None
         reason = f"request failed: {type(error).__name__} {status or ''}".strip()
+        if status == TOO_LARGE and len(indices) > 1:  # the engine's limit is below ours: one item a request
+            return [j for i in indices for j in _send(client, ops, lines, [i], deadline, results, last_error, attempt)]
         for i in indices:
             last_error[i] = reason
+        if status == TOO_LARGE:  # one document bigger than the engine takes: permanent, for that document
+            results[indices[0]] = ItemResult(*_op_identity(ops[indices[0]]), False, reason, attempt, TOO_LARGE)
+            return []
         if isinstance(error, EngineConnectionError) or status in RETRYABLE_STATUSES:
             return indices
         for i in indices:
