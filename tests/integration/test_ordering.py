@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,8 +10,7 @@ from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
-from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import ObjectMissing, StoredObject
 
@@ -139,15 +139,97 @@ def test_out_of_order_events_in_one_batch(engine: OpenSearch, index: str) -> Non
     assert _searchable(engine, index, "membersihkan") == 1
 
 
-def test_script_rejects_a_stale_write_even_without_the_precheck(engine: OpenSearch, index: str) -> None:
-    """Two workers racing: the check inside the engine, not the _mget before it, is what orders writes."""
-    bucket = Bucket()
+class RacingBucket(Bucket):
+    """A bucket whose reads let another writer in: ``race`` runs before each of the first ``times`` reads,
+    that is after the batch read the key's state and before it writes."""
+
+    def __init__(self, race: Callable[[], None], times: int = 1) -> None:
+        super().__init__()
+        self.race = race
+        self.left = times
+        self.reads = 0
+
+    def fetch(self, bucket: str, key: str) -> StoredObject:
+        self.reads += 1
+        if self.left > 0:
+            self.left -= 1
+            self.race()
+        return super().fetch(bucket, key)
+
+
+def test_a_newer_write_between_read_and_write_wins_and_the_older_event_becomes_stale(
+    engine: OpenSearch, index: str
+) -> None:
+    """The engine, not the read before it, orders writes: a newer event that lands after the batch read the
+    key makes the batch's write fail its condition; re-read in the same batch, the older event is stale."""
+    other = Bucket()
+    other.objects[KEY] = NEW
+
+    def newer_upload() -> None:
+        assert _apply(engine, index, other, _put("E5"))[0].indexed == 1
+
+    bucket = RacingBucket(newer_upload)
+    bucket.objects[KEY] = OLD
+    late = _apply(engine, index, bucket, _put("E4"))[0]
+    assert late.status == "done" and late.stale == 1 and late.indexed == 0, late
+    assert bucket.reads == 1  # stale on the re-read: its object is not fetched again
+    stored = _doc(engine, index)["_source"]
+    assert stored["title"] == "Banjir Mulai Surut" and stored["sequencer"] == "E5"
+
+
+def test_an_older_write_between_read_and_write_is_replaced_after_an_in_batch_re_read(
+    engine: OpenSearch, index: str
+) -> None:
+    other = Bucket()
+    other.objects[KEY] = OLD
+
+    def older_upload() -> None:
+        assert _apply(engine, index, other, _put("E1"))[0].indexed == 1
+
+    bucket = RacingBucket(older_upload)
     bucket.objects[KEY] = NEW
-    _apply(engine, index, bucket, _put("E5"))
-    doc = {"bucket": BUCKET, "key": KEY, "title": "Lama", "body": "lama", "content_hash": "x", "sequencer": "E4"}
-    [result] = write_bulk(engine, [_scripted(index, DOC_ID, "index", "E4", doc)])
-    assert result.ok
-    engine.indices.refresh(index=index)
+    outcome = _apply(engine, index, bucket, _put("E2"))[0]
+    assert outcome.status == "done" and outcome.indexed == 1 and not outcome.errors, outcome
+    assert bucket.reads == 2  # refused once (409), then re-read and fetched again in the same batch
+    stored = _doc(engine, index)["_source"]
+    assert stored["title"] == "Banjir Mulai Surut" and stored["sequencer"] == "E2"
+
+
+def test_a_delete_racing_an_older_upload_is_kept_and_a_late_delete_after_a_newer_upload_is_a_no_op(
+    engine: OpenSearch, index: str
+) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+
+    def newer_delete() -> None:
+        assert _apply(engine, index, Bucket(), _delete("E7"))[0].deleted == 1
+
+    racing = RacingBucket(newer_delete)
+    racing.objects[KEY] = OLD
+    assert _apply(engine, index, racing, _put("E6"))[0].stale == 1
+    assert _doc(engine, index)["_source"]["deleted"] is True
+    bucket.objects[KEY] = NEW
+    assert _apply(engine, index, bucket, _put("E9"))[0].indexed == 1
+    late = _apply(engine, index, bucket, _delete("E8"))[0]  # the delete before that upload, delivered late
+    assert late.stale == 1 and late.deleted == 0 and _searchable(engine, index, "membersihkan") == 1
+
+
+def test_a_key_that_keeps_changing_under_the_batch_goes_back_to_the_queue(engine: OpenSearch, index: str) -> None:
+    writes = iter(["E1", "E2"])
+
+    def another_older_upload() -> None:
+        other = Bucket()
+        other.objects[KEY] = OLD + next(writes).encode()
+        assert _apply(engine, index, other, _put("")).pop().indexed == 1  # unordered: always written
+
+    bucket = RacingBucket(another_older_upload, times=2)
+    bucket.objects[KEY] = NEW
+    outcome = _apply(engine, index, bucket, _put("E3"))[0]
+    assert outcome.status == "retry" and outcome.indexed == 0, outcome
+    assert "changed since read" in outcome.errors[0]
+    assert _doc(engine, index)["_source"]["body"].endswith("E2")  # the racing writer's, not overwritten
+    again = _apply(engine, index, bucket, _put("E3"))[0]  # the queue's redelivery
+    assert again.status == "done" and again.indexed == 1
     assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
 
 

@@ -65,13 +65,13 @@ def same_story(mine: list[str], theirs: list[str]) -> bool:
 def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str, Any]]) -> None:
     """Set ``story`` on each of ``documents`` (id -> document with ``paragraphs`` and its own ``story``).
 
-    One ``_msearch`` for the whole batch.
+    One ``POST <index>/_msearch`` for the whole batch (the path the ingest role is granted).
     """
     ids = list(documents)
     searches: list[dict[str, Any]] = []
     for doc_id in ids:
         searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id]["paragraphs"], ids)]
-    answers = client.msearch(body=searches)["responses"] if searches else []
+    answers = client.msearch(index=index, body=searches)["responses"] if searches else []
     earlier: list[tuple[str, dict[str, Any]]] = []
     for doc_id, answer in zip(ids, answers, strict=True):
         document = documents[doc_id]
