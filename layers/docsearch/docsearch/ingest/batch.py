@@ -1,29 +1,31 @@
 """Object changes -> one ``_bulk`` request -> an outcome per message (or per backfilled key).
 
 Order and duplicates. S3 delivers events at least once and out of order; each carries a
-``sequencer`` (hex, larger is later, for the same key). Every write is a scripted upsert
-that compares the incoming sequencer with the stored one inside the engine (see
-``data/ordering.painless``), so a late older event is a no-op whatever the timing.
+``sequencer`` (hex, larger is later, for the same key). A batch reads the stored state of its keys
+(sequencer, content hash, tombstone flag, and the engine's ``_seq_no``/``_primary_term``: one
+``_mget``) *before* it fetches the objects, decides each write from that state (an event older than
+the stored sequencer is ``stale``: no write), and makes every write conditional on it: ``create``
+where the key was absent, ``index`` with ``if_seq_no``/``if_primary_term`` where it was present. If
+anything wrote the key between the read and the write, the engine refuses the write (409, or 404
+``document_missing`` for an update); those keys are read again, their objects fetched again and
+decided again, once, in the same batch; a key that loses that race too is retried by the queue. So a
+late older event is a no-op whatever the timing, and no script runs inside the engine.
 A delete writes a *tombstone* (``deleted: true`` and the delete's sequencer, no text)
 rather than removing the document, so a late older create cannot bring it back.
 Tombstones have no title or body, so no text query matches them; filters and
 ``GET /documents/{id}`` must still exclude ``deleted: true``.
 
-Identical content under the same key does no write: the stored ``content_hash`` is read
-first (one ``_mget`` per batch) and an identical object is counted as ``unchanged``
-(when its event is newer, only the stored sequencer moves forward, so a late delete that
-came between two identical uploads cannot remove the document).
+Identical content under the same key does no write: an identical object is counted as
+``unchanged`` (when its event is newer, only the stored sequencer moves forward, a partial
+``update`` under the same condition, so a late delete that came between two identical uploads
+cannot remove the document).
 
-Writes without a sequencer (a backfill; moto's local events) are conditional on the stored
-document being the one read before the object was fetched (``create`` where there was none,
-``if_seq_no`` where there was one): if anything wrote the key meanwhile, the engine refuses the
-write (409) and the key is retried from a fresh read of both, so an unordered write never undoes
-a newer upload or delete. This needs the states read *before* the objects (``apply_changes``
-keeps that order).
+Writes without a sequencer (a backfill; moto's local events) are decided and guarded the same way
+and keep the order mark they find, so an unordered write never undoes a newer upload or delete.
 
 While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
-goes to that index, ordered writes as they are and unordered ones conditional on that index's
-own state, so the copy and the live writes meet in the new index whatever their timing (see
+goes to that index, decided from and conditional on that index's own state (read in the same
+``_mget``), so the copy and the live writes meet in the new index whatever their timing (see
 ``index/reindex.py``).
 
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
