@@ -22,6 +22,10 @@ cannot remove the document).
 
 Writes without a sequencer (a backfill; moto's local events) are decided and guarded the same way
 and keep the order mark they find, so an unordered write never undoes a newer upload or delete.
+Their objects are read only *after* their states: an object read first could be overwritten, and its
+newer document written, before the state read, and the guard would then let the older bytes replace
+it. An event's object may be read while the states are: S3 returns that event's version or a later
+one, and the sequencer, not the guard, decides whether it is older than what is stored.
 
 While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
 goes to that index, decided from and conditional on that index's own state (read in the same
@@ -325,17 +329,19 @@ def apply_changes(
             outcomes[tag].stale += 1
     if not latest:
         return
+    waves = _waves(list(latest.items()), byte_budget)
+    # An event's object is read while the states are (see the module doc); an unordered change's only after.
+    ahead = _prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])
     try:
         targets = [index, *(building_indices(client, index) if building is None else building)]
-        # States first, objects after: a conditional write is then refused if the key changed since.
         states = read_states(client, targets, list(latest))
     except OpenSearchException as error:
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
     batch = _Batch(client, index, targets, fetch, outcomes, require_alias, deadline, _extract_until(deadline))
-    for wave in _waves(list(latest.items()), byte_budget):
-        raced, counted = _apply_wave(batch, wave, states, final=False)
+    for n, wave in enumerate(waves):
+        raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead if n == 0 else None)
         if not raced:
             continue
         try:
@@ -354,13 +360,20 @@ def _apply_wave(
     *,
     final: bool,
     counted: frozenset[str] = frozenset(),
+    ahead: Fetch | None = None,
 ) -> tuple[list[Item], frozenset[str]]:
     """Plan, fetch, extract and write one wave; return the keys that lost a race (to re-plan, unless ``final``)
-    and, among them, those whose write to the alias went through (already counted for their message)."""
+    and, among them, those whose write to the alias went through (already counted for their message).
+
+    ``ahead``: the reads of the wave's events, started before their states were read."""
     # A key already counted by an earlier attempt records into a scratch outcome: only a failure carries over.
     sinks = {doc_id: MessageOutcome(tag) if doc_id in counted else batch.outcomes[tag] for doc_id, (tag, _) in wave}
     plans = []
-    fetch_wave = _prefetched(batch.fetch, [change for _, (_, change) in wave])
+    changes = [change for _, (_, change) in wave]
+    if ahead is None:
+        fetch_wave = _prefetched(batch.fetch, changes)
+    else:  # the unordered changes' reads start now, after their states were read
+        fetch_wave = _prefetched(ahead, [change for change in changes if not change.sequencer])
     for doc_id, (tag, change) in wave:
         known = {name: states.get(name, {}).get(doc_id) for name in batch.targets}
         plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until)
@@ -500,15 +513,16 @@ def _waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
-    """Start reading the batch's objects concurrently (S3 reads wait on the network); each one's
-    result (or error) is handed over when it is asked for, without waiting for the others."""
+    """Start reading the objects of ``changes`` concurrently (S3 reads wait on the network); each one's
+    result (or error) is handed over when it is asked for, without waiting for the others. Any other
+    object is read by ``fetch`` when it is asked for."""
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
     if len(wanted) < 2:
         return fetch
     pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted)))
     futures = {where: pool.submit(fetch, *where) for where in wanted}
     pool.shutdown(wait=False)  # the submitted reads still run to the end
-    return lambda bucket, key: futures[(bucket, key)].result()
+    return lambda bucket, key: futures[(bucket, key)].result() if (bucket, key) in futures else fetch(bucket, key)
 
 
 def _seq(change: ObjectChange) -> str:
