@@ -9,6 +9,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
+from docsearch.index.reindex import create_versioned_index
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.events import ObjectChange
@@ -231,6 +232,31 @@ def test_a_key_that_keeps_changing_under_the_batch_goes_back_to_the_queue(engine
     again = _apply(engine, index, bucket, _put("E3"))[0]  # the queue's redelivery
     assert again.status == "done" and again.indexed == 1
     assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+
+
+def test_a_race_in_the_index_a_reindex_is_filling_is_redone_there_and_counted_once(
+    engine: OpenSearch, index: str
+) -> None:
+    """The write to the live index goes through, the one to the new index loses to the copy (which brings an
+    older version): the re-read finds the live index current and writes only the new index."""
+    building = create_versioned_index(engine, index, 99, refresh_off=False)
+    copied = Bucket()
+    copied.objects[KEY] = OLD
+
+    def the_copy_arrives() -> None:
+        outcomes = {"copy": MessageOutcome("copy")}
+        apply_changes([("copy", _put("H1"))], outcomes, engine, building, copied.fetch)
+        assert outcomes["copy"].indexed == 1
+
+    bucket = RacingBucket(the_copy_arrives)
+    bucket.objects[KEY] = NEW
+    outcomes = {"m": MessageOutcome("m")}
+    apply_changes([("m", _put("H2"))], outcomes, engine, index, bucket.fetch, building=[building])
+    assert outcomes["m"].status == "done" and outcomes["m"].indexed == 1 and outcomes["m"].unchanged == 0
+    assert bucket.reads == 2
+    for name in (index, building):
+        stored = _doc(engine, name)["_source"]
+        assert (stored["title"], stored["sequencer"]) == ("Banjir Mulai Surut", "H2"), name
 
 
 def test_object_that_becomes_unindexable_takes_its_document_with_it(engine: OpenSearch, index: str) -> None:
