@@ -158,18 +158,23 @@ class RacingBucket(Bucket):
         return super().fetch(bucket, key)
 
 
+def _upload_between(engine: OpenSearch, index: str, body: bytes, sequencer: str) -> RacingBucket:
+    """A bucket whose first read lets another upload of the key (``body``, event ``sequencer``) be indexed."""
+    other = Bucket()
+    other.objects[KEY] = body
+
+    def upload() -> None:
+        assert _apply(engine, index, other, _put(sequencer))[0].indexed == 1
+
+    return RacingBucket(upload)
+
+
 def test_a_newer_write_between_read_and_write_wins_and_the_older_event_becomes_stale(
     engine: OpenSearch, index: str
 ) -> None:
     """The engine, not the read before it, orders writes: a newer event that lands after the batch read the
     key makes the batch's write fail its condition; re-read in the same batch, the older event is stale."""
-    other = Bucket()
-    other.objects[KEY] = NEW
-
-    def newer_upload() -> None:
-        assert _apply(engine, index, other, _put("E5"))[0].indexed == 1
-
-    bucket = RacingBucket(newer_upload)
+    bucket = _upload_between(engine, index, NEW, "E5")
     bucket.objects[KEY] = OLD
     late = _apply(engine, index, bucket, _put("E4"))[0]
     assert late.status == "done" and late.stale == 1 and late.indexed == 0, late
@@ -181,13 +186,7 @@ def test_a_newer_write_between_read_and_write_wins_and_the_older_event_becomes_s
 def test_an_older_write_between_read_and_write_is_replaced_after_an_in_batch_re_read(
     engine: OpenSearch, index: str
 ) -> None:
-    other = Bucket()
-    other.objects[KEY] = OLD
-
-    def older_upload() -> None:
-        assert _apply(engine, index, other, _put("E1"))[0].indexed == 1
-
-    bucket = RacingBucket(older_upload)
+    bucket = _upload_between(engine, index, OLD, "E1")
     bucket.objects[KEY] = NEW
     outcome = _apply(engine, index, bucket, _put("E2"))[0]
     assert outcome.status == "done" and outcome.indexed == 1 and not outcome.errors, outcome

@@ -51,6 +51,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from opensearchpy import OpenSearch
@@ -519,10 +520,14 @@ def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
     if len(wanted) < 2:
         return fetch
-    pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted)))
-    futures = {where: pool.submit(fetch, *where) for where in wanted}
-    pool.shutdown(wait=False)  # the submitted reads still run to the end
+    futures = {where: _readers().submit(fetch, *where) for where in wanted}
     return lambda bucket, key: futures[(bucket, key)].result() if (bucket, key) in futures else fetch(bucket, key)
+
+
+@lru_cache(maxsize=1)
+def _readers() -> ThreadPoolExecutor:
+    """The threads that read objects, kept from batch to batch (a warm function starts none)."""
+    return ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY, thread_name_prefix="docsearch-read")
 
 
 def _seq(change: ObjectChange) -> str:
