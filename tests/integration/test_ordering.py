@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import create_versioned_index
+from docsearch.ingest import batch
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.events import ObjectChange
@@ -212,6 +214,48 @@ def test_a_delete_racing_an_older_upload_is_kept_and_a_late_delete_after_a_newer
     assert _apply(engine, index, bucket, _put("E9"))[0].indexed == 1
     late = _apply(engine, index, bucket, _delete("E8"))[0]  # the delete before that upload, delivered late
     assert late.stale == 1 and late.deleted == 0 and _searchable(engine, index, "membersihkan") == 1
+
+
+def test_an_unordered_write_reads_its_object_only_after_its_state(
+    engine: OpenSearch, index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a sequencer only the guard orders a write: had the object been read before the state, an upload
+    indexed in between would pass the guard and its newer document be replaced by the older bytes."""
+    other_key = "berita/lain.txt"
+    replaced = threading.Event()
+    read_states = batch.read_states
+    first: list[bool] = []
+
+    def states_after_any_early_read(*args: Any, **kwargs: Any) -> Any:
+        if not first:  # a read started before the states would get its chance to land first
+            first.append(True)
+            replaced.wait(timeout=1.0)
+        return read_states(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "read_states", states_after_any_early_read)
+
+    class ReplacedAfterRead(Bucket):
+        def __init__(self) -> None:
+            super().__init__()
+            self.replaced = False
+
+        def fetch(self, bucket: str, key: str) -> StoredObject:
+            read = super().fetch(bucket, key)
+            if key == KEY and not self.replaced:  # the object changes, and its event is indexed, after this read
+                self.replaced = True
+                self.objects[KEY] = NEW
+                newer = Bucket()
+                newer.objects[KEY] = NEW
+                assert _apply(engine, index, newer, _put("J1"))[0].indexed == 1
+                replaced.set()
+            return read
+
+    bucket = ReplacedAfterRead()
+    bucket.objects |= {KEY: OLD, other_key: OLD}
+    backfilled = _apply(engine, index, bucket, _put(""), _put("", other_key))
+    assert [o.status for o in backfilled] == ["done", "done"], backfilled
+    stored = _doc(engine, index)["_source"]
+    assert (stored["title"], stored["sequencer"]) == ("Banjir Mulai Surut", "J1")
 
 
 def test_a_key_that_keeps_changing_under_the_batch_goes_back_to_the_queue(engine: OpenSearch, index: str) -> None:

@@ -332,7 +332,8 @@ def apply_changes(
         return
     waves = _waves(list(latest.items()), byte_budget)
     # An event's object is read while the states are (see the module doc); an unordered change's only after.
-    ahead = _prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])
+    # (held in a list the first wave takes it from, so its object bytes go when that wave is planned)
+    ahead = [_prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])]
     try:
         targets = [index, *(building_indices(client, index) if building is None else building)]
         states = read_states(client, targets, list(latest))
@@ -341,8 +342,8 @@ def apply_changes(
             outcomes[tag].fail(f"engine: {error!r}")
         return
     batch = _Batch(client, index, targets, fetch, outcomes, require_alias, deadline, _extract_until(deadline))
-    for n, wave in enumerate(waves):
-        raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead if n == 0 else None)
+    for wave in waves:
+        raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead.pop() if ahead else None)
         if not raced:
             continue
         try:
@@ -382,7 +383,7 @@ def _apply_wave(
             sinks[doc_id].record(plan)
         else:
             plans.append(plan)
-    del fetch_wave  # the wave's object bytes go before the next wave is read
+    del fetch_wave, ahead  # the wave's object bytes go before its write and before the next wave is read
     raced: list[Item] = []
     went_through: set[str] = set()
     try:  # copies of one story share a `story` (search groups them): one _msearch for the wave
