@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from docsearch.engine import get_client
-from docsearch.index.definition import ensure_index
+from docsearch.index.definition import ensure_write_targets
 from docsearch.ingest.batch import MessageOutcome, ingest_messages
 from docsearch.ingest.bulk import deadline_after
 from docsearch.ingest.objects import fetch_object
@@ -31,9 +31,10 @@ class RetryLater(Exception):
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     settings = get_settings()
     client = get_client()
-    # Checked every batch (≈1-4 ms): caching it per container would let writes auto-create a
-    # mapping-less index if the alias were ever removed under a warm function.
-    ensure_index(client, settings.index_alias, settings.index_replicas)
+    # Checked every batch, with whether a reindex is filling a new index, in one request: caching it per
+    # container would let writes auto-create a mapping-less index if the alias were ever removed under a
+    # warm function, and miss a reindex that started since.
+    _, building = ensure_write_targets(client, settings.index_alias, settings.index_replicas)
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
     outcomes = ingest_messages(
         messages,
@@ -42,6 +43,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
         byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
         deadline=deadline_after(context.get_remaining_time_in_millis()),  # bulk retries stop before the timeout
+        building=building,
     )
     report(outcomes.values())
 

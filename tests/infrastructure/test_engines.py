@@ -27,12 +27,12 @@ ENGINE_TYPES = {
 DOMAIN = "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${AWS::StackName}-search"
 # What the functions' engine calls need (docs/deploy.md "Engine calls"), as (method, path under the domain).
 INGEST_CALLS = {
-    ("es:ESHttpGet", "_alias/${IndexAlias}"),
-    ("es:ESHttpGet", "_alias/${IndexAlias}-next"),  # the index a reindex is filling, written too
+    # one lookup per batch: the alias and the index a reindex is filling (written too)
+    ("es:ESHttpGet", "_alias/${IndexAlias},${IndexAlias}-next"),
     ("es:ESHttpPut", "${IndexAlias}-v*"),
     ("es:ESHttpPost", "_bulk"),
-    ("es:ESHttpPost", "${IndexAlias}/_mget"),
-    ("es:ESHttpPost", "${IndexAlias}-v*/_mget"),
+    ("es:ESHttpPost", "${IndexAlias}/_mget"),  # both indices' states, in one request
+    ("es:ESHttpPost", "${IndexAlias}/_msearch"),  # earlier copies of a story
     ("es:ESHttpPost", "_aliases"),
 }
 SEARCH_CALLS = {

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
+from docsearch.index.reindex import create_versioned_index
+from docsearch.ingest import batch
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
-from docsearch.ingest.bulk import write_bulk
+from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import ObjectMissing, StoredObject
 
@@ -139,16 +142,164 @@ def test_out_of_order_events_in_one_batch(engine: OpenSearch, index: str) -> Non
     assert _searchable(engine, index, "membersihkan") == 1
 
 
-def test_script_rejects_a_stale_write_even_without_the_precheck(engine: OpenSearch, index: str) -> None:
-    """Two workers racing: the check inside the engine, not the _mget before it, is what orders writes."""
-    bucket = Bucket()
+class RacingBucket(Bucket):
+    """A bucket whose reads let another writer in: ``race`` runs before each of the first ``times`` reads,
+    that is after the batch read the key's state and before it writes."""
+
+    def __init__(self, race: Callable[[], None], times: int = 1) -> None:
+        super().__init__()
+        self.race = race
+        self.left = times
+        self.reads = 0
+
+    def fetch(self, bucket: str, key: str) -> StoredObject:
+        self.reads += 1
+        if self.left > 0:
+            self.left -= 1
+            self.race()
+        return super().fetch(bucket, key)
+
+
+def _upload_between(engine: OpenSearch, index: str, body: bytes, sequencer: str) -> RacingBucket:
+    """A bucket whose first read lets another upload of the key (``body``, event ``sequencer``) be indexed."""
+    other = Bucket()
+    other.objects[KEY] = body
+
+    def upload() -> None:
+        assert _apply(engine, index, other, _put(sequencer))[0].indexed == 1
+
+    return RacingBucket(upload)
+
+
+def test_a_newer_write_between_read_and_write_wins_and_the_older_event_becomes_stale(
+    engine: OpenSearch, index: str
+) -> None:
+    """The engine, not the read before it, orders writes: a newer event that lands after the batch read the
+    key makes the batch's write fail its condition; re-read in the same batch, the older event is stale."""
+    bucket = _upload_between(engine, index, NEW, "E5")
+    bucket.objects[KEY] = OLD
+    late = _apply(engine, index, bucket, _put("E4"))[0]
+    assert late.status == "done" and late.stale == 1 and late.indexed == 0, late
+    assert bucket.reads == 1  # stale on the re-read: its object is not fetched again
+    stored = _doc(engine, index)["_source"]
+    assert stored["title"] == "Banjir Mulai Surut" and stored["sequencer"] == "E5"
+
+
+def test_an_older_write_between_read_and_write_is_replaced_after_an_in_batch_re_read(
+    engine: OpenSearch, index: str
+) -> None:
+    bucket = _upload_between(engine, index, OLD, "E1")
     bucket.objects[KEY] = NEW
-    _apply(engine, index, bucket, _put("E5"))
-    doc = {"bucket": BUCKET, "key": KEY, "title": "Lama", "body": "lama", "content_hash": "x", "sequencer": "E4"}
-    [result] = write_bulk(engine, [_scripted(index, DOC_ID, "index", "E4", doc)])
-    assert result.ok
-    engine.indices.refresh(index=index)
+    outcome = _apply(engine, index, bucket, _put("E2"))[0]
+    assert outcome.status == "done" and outcome.indexed == 1 and not outcome.errors, outcome
+    assert bucket.reads == 2  # refused once (409), then re-read and fetched again in the same batch
+    stored = _doc(engine, index)["_source"]
+    assert stored["title"] == "Banjir Mulai Surut" and stored["sequencer"] == "E2"
+
+
+def test_a_delete_racing_an_older_upload_is_kept_and_a_late_delete_after_a_newer_upload_is_a_no_op(
+    engine: OpenSearch, index: str
+) -> None:
+    bucket = Bucket()
+    bucket.objects[KEY] = OLD
+
+    def newer_delete() -> None:
+        assert _apply(engine, index, Bucket(), _delete("E7"))[0].deleted == 1
+
+    racing = RacingBucket(newer_delete)
+    racing.objects[KEY] = OLD
+    assert _apply(engine, index, racing, _put("E6"))[0].stale == 1
+    assert _doc(engine, index)["_source"]["deleted"] is True
+    bucket.objects[KEY] = NEW
+    assert _apply(engine, index, bucket, _put("E9"))[0].indexed == 1
+    late = _apply(engine, index, bucket, _delete("E8"))[0]  # the delete before that upload, delivered late
+    assert late.stale == 1 and late.deleted == 0 and _searchable(engine, index, "membersihkan") == 1
+
+
+def test_an_unordered_write_reads_its_object_only_after_its_state(
+    engine: OpenSearch, index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a sequencer only the guard orders a write: had the object been read before the state, an upload
+    indexed in between would pass the guard and its newer document be replaced by the older bytes."""
+    other_key = "berita/lain.txt"
+    replaced = threading.Event()
+    read_states = batch.read_states
+    first: list[bool] = []
+
+    def states_after_any_early_read(*args: Any, **kwargs: Any) -> Any:
+        if not first:  # a read started before the states would get its chance to land first
+            first.append(True)
+            replaced.wait(timeout=1.0)
+        return read_states(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "read_states", states_after_any_early_read)
+
+    class ReplacedAfterRead(Bucket):
+        def __init__(self) -> None:
+            super().__init__()
+            self.replaced = False
+
+        def fetch(self, bucket: str, key: str) -> StoredObject:
+            read = super().fetch(bucket, key)
+            if key == KEY and not self.replaced:  # the object changes, and its event is indexed, after this read
+                self.replaced = True
+                self.objects[KEY] = NEW
+                newer = Bucket()
+                newer.objects[KEY] = NEW
+                assert _apply(engine, index, newer, _put("J1"))[0].indexed == 1
+                replaced.set()
+            return read
+
+    bucket = ReplacedAfterRead()
+    bucket.objects |= {KEY: OLD, other_key: OLD}
+    backfilled = _apply(engine, index, bucket, _put(""), _put("", other_key))
+    assert [o.status for o in backfilled] == ["done", "done"], backfilled
+    stored = _doc(engine, index)["_source"]
+    assert (stored["title"], stored["sequencer"]) == ("Banjir Mulai Surut", "J1")
+
+
+def test_a_key_that_keeps_changing_under_the_batch_goes_back_to_the_queue(engine: OpenSearch, index: str) -> None:
+    writes = iter(["E1", "E2"])
+
+    def another_older_upload() -> None:
+        other = Bucket()
+        other.objects[KEY] = OLD + next(writes).encode()
+        assert _apply(engine, index, other, _put("")).pop().indexed == 1  # unordered: always written
+
+    bucket = RacingBucket(another_older_upload, times=2)
+    bucket.objects[KEY] = NEW
+    outcome = _apply(engine, index, bucket, _put("E3"))[0]
+    assert outcome.status == "retry" and outcome.indexed == 0, outcome
+    assert "changed since read" in outcome.errors[0]
+    assert _doc(engine, index)["_source"]["body"].endswith("E2")  # the racing writer's, not overwritten
+    again = _apply(engine, index, bucket, _put("E3"))[0]  # the queue's redelivery
+    assert again.status == "done" and again.indexed == 1
     assert _doc(engine, index)["_source"]["title"] == "Banjir Mulai Surut"
+
+
+def test_a_race_in_the_index_a_reindex_is_filling_is_redone_there_and_counted_once(
+    engine: OpenSearch, index: str
+) -> None:
+    """The write to the live index goes through, the one to the new index loses to the copy (which brings an
+    older version): the re-read finds the live index current and writes only the new index."""
+    building = create_versioned_index(engine, index, 99, refresh_off=False)
+    copied = Bucket()
+    copied.objects[KEY] = OLD
+
+    def the_copy_arrives() -> None:
+        outcomes = {"copy": MessageOutcome("copy")}
+        apply_changes([("copy", _put("H1"))], outcomes, engine, building, copied.fetch)
+        assert outcomes["copy"].indexed == 1
+
+    bucket = RacingBucket(the_copy_arrives)
+    bucket.objects[KEY] = NEW
+    outcomes = {"m": MessageOutcome("m")}
+    apply_changes([("m", _put("H2"))], outcomes, engine, index, bucket.fetch, building=[building])
+    assert outcomes["m"].status == "done" and outcomes["m"].indexed == 1 and outcomes["m"].unchanged == 0
+    assert bucket.reads == 2
+    for name in (index, building):
+        stored = _doc(engine, name)["_source"]
+        assert (stored["title"], stored["sequencer"]) == ("Banjir Mulai Surut", "H2"), name
 
 
 def test_object_that_becomes_unindexable_takes_its_document_with_it(engine: OpenSearch, index: str) -> None:

@@ -1,7 +1,9 @@
 """Paragraph fingerprints: copies of a story share them whatever their case, accents or punctuation."""
 
+import unicodedata
+
 from docsearch.ingest.extract.metadata import web_address
-from docsearch.ingest.fingerprint import MIN_PARAGRAPH_WORDS, own_story, paragraph_hashes, same_story
+from docsearch.ingest.fingerprint import MIN_PARAGRAPH_WORDS, _fold, own_story, paragraph_hashes, same_story
 
 STORY = [
     "Pemerintah kota membuka tiga posko pengungsian baru bagi warga yang rumahnya terendam banjir.",
@@ -63,3 +65,13 @@ def test_syndicated_copies_of_the_samples_are_grouped_and_distinct_articles_are_
     rows, distinct = measure(None)
     assert all(row["copies"] == row["grouped via the index"] == 12 for row in rows.values()), rows
     assert distinct["distinct pairs grouped via the index"] == distinct["distinct documents sharing an own story"] == 0
+
+
+def test_folding_takes_the_ascii_shortcut_without_changing_any_hash() -> None:
+    """An ASCII line is only lower-cased; any other goes through NFKD and loses its combining marks, so
+    hashes stored before the shortcut still match (the same fold as the character-by-character one)."""
+    lines = ["Jakarta, KOMPAS.com - Harga Cabai", "Crème brûlée ÉTÉ ﬁnal Straße İstanbul ǅ", "Ōsaka “kutipan” — naïve"]
+    lines += ["".join(chr(c) for c in range(start, start + 40)) for start in range(0x80, 0x3000, 40)]
+    for line in lines:
+        slow = "".join(ch for ch in unicodedata.normalize("NFKD", line.casefold()) if not unicodedata.combining(ch))
+        assert _fold(line) == slow, line

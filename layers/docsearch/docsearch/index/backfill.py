@@ -25,7 +25,7 @@ from opensearchpy import OpenSearch
 
 from docsearch.engine import is_serverless
 from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import MessageOutcome, _scripted, apply_changes
+from docsearch.ingest.batch import MessageOutcome, apply_changes
 from docsearch.ingest.bulk import CONFLICT, write_bulk
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import fetch_object
@@ -157,8 +157,8 @@ def bucket_filler(
     return fill
 
 
-def _live_documents(client: OpenSearch, index: str, bucket: str, prefix: str) -> dict[str, tuple[str, int, int]]:
-    """key -> (id, seq_no, primary_term) of every live document of ``bucket`` under ``prefix``.
+def _live_documents(client: OpenSearch, index: str, bucket: str, prefix: str) -> dict[str, tuple[str, int, int, str]]:
+    """key -> (id, seq_no, primary_term, sequencer) of every live document of ``bucket`` under ``prefix``.
 
     Paged with ``search_after`` on the key (no scroll: OpenSearch Serverless has none).
     """
@@ -171,31 +171,33 @@ def _live_documents(client: OpenSearch, index: str, bucket: str, prefix: str) ->
     body: dict[str, Any] = {
         "size": PAGE,
         "query": query,
-        "_source": False,
+        "_source": ["sequencer"],
         "docvalue_fields": ["key"],
         "seq_no_primary_term": True,
         "sort": [{"key": "asc"}],
     }
-    found: dict[str, tuple[str, int, int]] = {}
+    found: dict[str, tuple[str, int, int, str]] = {}
     while True:
         hits = client.search(index=index, body=body)["hits"]["hits"]
         for hit in hits:
-            found[hit["fields"]["key"][0]] = (hit["_id"], int(hit["_seq_no"]), int(hit["_primary_term"]))
+            sequencer = str((hit.get("_source") or {}).get("sequencer") or "")
+            found[hit["fields"]["key"][0]] = (hit["_id"], int(hit["_seq_no"]), int(hit["_primary_term"]), sequencer)
         if len(hits) < PAGE:
             return found
         body["search_after"] = hits[-1]["sort"]
 
 
-def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[str, int, int]]) -> int:
-    """Tombstone each listed document unless it was rewritten since it was listed (then it is newer)."""
+def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[str, int, int, str]]) -> int:
+    """Tombstone each listed document unless it was rewritten since it was listed (then it is newer).
+
+    The tombstone keeps the order mark it replaces, so a late older event still finds itself stale."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     ops = []
-    for key, (doc_id, seq_no, primary_term) in gone.items():
-        doc = {"bucket": bucket, "key": key, "deleted": True, "sequencer": "", "indexed_at": now}
-        op = _scripted(index, doc_id, "tombstone", "", doc)
-        for name in ("retry_on_conflict", "upsert", "scripted_upsert"):  # not allowed with if_seq_no
-            del op[name]
-        ops.append({**op, "if_seq_no": seq_no, "if_primary_term": primary_term})
+    for key, (doc_id, seq_no, primary_term, sequencer) in gone.items():
+        doc = {"bucket": bucket, "key": key, "deleted": True, "sequencer": sequencer, "indexed_at": now}
+        ops.append(
+            {"_index": index, "_id": doc_id, "_source": doc, "if_seq_no": seq_no, "if_primary_term": primary_term}
+        )
     results = write_bulk(client, ops)
     failed = [r.error for r in results if not r.ok and r.status not in (CONFLICT, 404)]
     if failed:

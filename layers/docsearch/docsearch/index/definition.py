@@ -53,6 +53,24 @@ def building_indices(client: OpenSearch, alias: str) -> list[str]:
     return sorted(name for name, value in answer.items() if isinstance(value, dict) and "aliases" in value)
 
 
+def write_targets(client: OpenSearch, alias: str) -> tuple[str | None, list[str]]:
+    """The index ``alias`` points to (None: no alias) and the indices a reindex of it is filling.
+
+    One ``GET _alias/<alias>,<alias>-next``: the engine answers 404 when either alias is missing,
+    with the one that exists still in the body.
+    """
+    answer = client.indices.get_alias(name=f"{alias},{building_alias(alias)}", ignore=[404])
+    live: str | None = None
+    building = []
+    for name, value in answer.items():
+        aliases = value.get("aliases", {}) if isinstance(value, dict) else {}
+        if alias in aliases:
+            live = name
+        if building_alias(alias) in aliases:
+            building.append(name)
+    return live, sorted(building)
+
+
 def versioned_name(alias: str, version: int | None = None) -> str:
     return f"{alias}-v{version if version is not None else index_definition()['version']}"
 
@@ -89,9 +107,17 @@ def ensure_index(client: OpenSearch, alias: str, replicas: int | None = None) ->
     Serverless, not inside the create body; until it exists, writes (``require_alias``) are refused
     and retried. ``replicas``: see index_settings.
     """
-    current = alias_target(client, alias)
-    if current:
-        return current
+    return alias_target(client, alias) or _create_behind(client, alias, replicas)
+
+
+def ensure_write_targets(client: OpenSearch, alias: str, replicas: int | None = None) -> tuple[str, list[str]]:
+    """``ensure_index`` and ``write_targets`` in one lookup: (the index behind ``alias``, the indices a
+    reindex is filling). What an ingest batch needs before it writes (one request when the alias exists)."""
+    live, building = write_targets(client, alias)
+    return live or _create_behind(client, alias, replicas), building
+
+
+def _create_behind(client: OpenSearch, alias: str, replicas: int | None) -> str:
     name = versioned_name(alias)
     settings = index_settings(serverless=is_serverless(client), replicas=replicas)
     try:

@@ -1,29 +1,35 @@
 """Object changes -> one ``_bulk`` request -> an outcome per message (or per backfilled key).
 
 Order and duplicates. S3 delivers events at least once and out of order; each carries a
-``sequencer`` (hex, larger is later, for the same key). Every write is a scripted upsert
-that compares the incoming sequencer with the stored one inside the engine (see
-``data/ordering.painless``), so a late older event is a no-op whatever the timing.
+``sequencer`` (hex, larger is later, for the same key). A batch reads the stored state of its keys
+(sequencer, content hash, tombstone flag, and the engine's ``_seq_no``/``_primary_term``: one
+``_mget``) *before* it fetches the objects, decides each write from that state (an event older than
+the stored sequencer is ``stale``: no write), and makes every write conditional on it: ``create``
+where the key was absent, ``index`` with ``if_seq_no``/``if_primary_term`` where it was present. If
+anything wrote the key between the read and the write, the engine refuses the write (409, or 404
+``document_missing`` for an update); those keys are read again, their objects fetched again and
+decided again, once, in the same batch; a key that loses that race too is retried by the queue. So a
+late older event is a no-op whatever the timing, and no script runs inside the engine.
 A delete writes a *tombstone* (``deleted: true`` and the delete's sequencer, no text)
 rather than removing the document, so a late older create cannot bring it back.
 Tombstones have no title or body, so no text query matches them; filters and
 ``GET /documents/{id}`` must still exclude ``deleted: true``.
 
-Identical content under the same key does no write: the stored ``content_hash`` is read
-first (one ``_mget`` per batch) and an identical object is counted as ``unchanged``
-(when its event is newer, only the stored sequencer moves forward, so a late delete that
-came between two identical uploads cannot remove the document).
+Identical content under the same key does no write: an identical object is counted as
+``unchanged`` (when its event is newer, only the stored sequencer moves forward, a partial
+``update`` under the same condition, so a late delete that came between two identical uploads
+cannot remove the document).
 
-Writes without a sequencer (a backfill; moto's local events) are conditional on the stored
-document being the one read before the object was fetched (``create`` where there was none,
-``if_seq_no`` where there was one): if anything wrote the key meanwhile, the engine refuses the
-write (409) and the key is retried from a fresh read of both, so an unordered write never undoes
-a newer upload or delete. This needs the states read *before* the objects (``apply_changes``
-keeps that order).
+Writes without a sequencer (a backfill; moto's local events) are decided and guarded the same way
+and keep the order mark they find, so an unordered write never undoes a newer upload or delete.
+Their objects are read only *after* their states: an object read first could be overwritten, and its
+newer document written, before the state read, and the guard would then let the older bytes replace
+it. An event's object may be read while the states are: S3 returns that event's version or a later
+one, and the sequencer, not the guard, decides whether it is older than what is stored.
 
 While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
-goes to that index, ordered writes as they are and unordered ones conditional on that index's
-own state, so the copy and the live writes meet in the new index whatever their timing (see
+goes to that index, decided from and conditional on that index's own state (read in the same
+``_mget``), so the copy and the live writes meet in the new index whatever their timing (see
 ``index/reindex.py``).
 
 Each message ends ``done`` (indexed, deleted, unchanged, stale, or skipped with a recorded
@@ -46,7 +52,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 from opensearchpy import OpenSearch
@@ -62,8 +67,7 @@ from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
 Fetch = Callable[[str, str], StoredObject]
-RETRY_ON_CONFLICT = 5
-STATE_FIELDS = ["sequencer", "content_hash", "deleted"]
+STATE_FIELDS = ["sequencer", "content_hash", "deleted", "skip_reason", "size"]
 # Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
 # without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
 FETCH_CONCURRENCY = 10
@@ -122,8 +126,19 @@ class StoredState:
     sequencer: str
     content_hash: str
     deleted: bool
-    seq_no: int | None = None  # the engine's write position, for conditional (unordered) writes
+    seq_no: int | None = None  # the engine's write position: every write is conditional on it
     primary_term: int | None = None
+    skip_reason: str = ""  # of a tombstone that is a skip record
+    size: int | None = None
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        """This tombstone is ``record`` already (the same delete, or the same skip of the same object)."""
+        return (
+            self.deleted
+            and self.skip_reason == (record.get("skip_reason") or "")
+            and self.content_hash == (record.get("content_hash") or "")
+            and self.size == record.get("size")
+        )
 
 
 @dataclass(frozen=True)
@@ -137,22 +152,45 @@ class PlannedWrite:
     doc: dict[str, Any] | None  # the document, or the tombstone when ``kind`` is deleted; None: plain delete
     live_before: bool = False  # the key had a live document (an engine refusal must tombstone it)
 
-    def op(self, index: str, state: StoredState | None) -> dict[str, Any]:
-        """The bulk action in ``index``; an unordered one is guarded by ``state``, as read before the fetch."""
+    def op(self, index: str, state: StoredState | None) -> dict[str, Any] | None:
+        """The bulk action in ``index`` given its ``state`` as read before the fetch, or None: nothing to do there.
+
+        Every action is conditional on that state: ``create`` where the key was absent, ``if_seq_no`` and
+        ``if_primary_term`` where it was present, so the engine refuses it (409) if anything wrote the key since.
+        """
+        if state is not None and is_older(self.sequencer, state.sequencer):
+            return None  # a later event already wrote this index
+        target = {"_index": index, "_id": self.doc_id, **_guard(state)}
         if self.doc is None:
-            return {"_op_type": "delete", "_index": index, "_id": self.doc_id}
-        mode = "index" if self.kind in ("indexed", "unchanged") else "tombstone"
-        if self.sequencer:  # ordered by the sequencer inside the engine: the same write is right in any index
-            return _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
-        if state is None:  # absent when read: create-only
-            return {"_op_type": "create", "_index": index, "_id": self.doc_id, "_source": self.doc}
-        op = _scripted(index, self.doc_id, mode, self.sequencer, self.doc)
-        if state.seq_no is not None and state.primary_term is not None:
-            # An update of the document as read (the engine takes no upsert or retry with if_seq_no).
-            for name in ("retry_on_conflict", "upsert", "scripted_upsert"):
-                del op[name]
-            op.update(if_seq_no=state.seq_no, if_primary_term=state.primary_term)
-        return op
+            return {"_op_type": "delete", **target}
+        if self.kind in ("indexed", "unchanged") and _same(state, self.doc.get("content_hash")):
+            if state is not None and _moves(self.sequencer, state):  # same content, newer event: the mark moves
+                return {"_op_type": "update", **target, "doc": {"sequencer": self.sequencer}}
+            return None  # identical content: no write
+        already = state is not None and state.holds(self.doc) and self.sequencer in ("", state.sequencer)
+        if self.kind in ("deleted", "skipped") and already:
+            return None  # already deleted (or skipped, for the same object) by this or an unordered event
+        doc = self.doc
+        if not self.sequencer and state is not None and state.sequencer:
+            doc = {**doc, "sequencer": state.sequencer}  # an unordered write keeps the order mark it found
+        return {"_op_type": "create" if state is None else "index", **target, "_source": doc}
+
+
+def _guard(state: StoredState | None) -> dict[str, int]:
+    """The condition that the key is still as read (an engine whose ``_mget`` gave no ``_seq_no``: none)."""
+    if state is None or state.seq_no is None or state.primary_term is None:
+        return {}
+    return {"if_seq_no": state.seq_no, "if_primary_term": state.primary_term}
+
+
+def _same(state: StoredState | None, content_hash: str | None) -> bool:
+    """The key holds a live document with these bytes."""
+    return state is not None and not state.deleted and bool(content_hash) and state.content_hash == content_hash
+
+
+def _moves(sequencer: str, state: StoredState) -> bool:
+    """An event for the stored content that is newer than the stored order mark."""
+    return bool(sequencer) and sequencer != state.sequencer
 
 
 @dataclass(frozen=True)
@@ -176,27 +214,6 @@ def is_older(sequencer: str, than: str) -> bool:
     if not sequencer or not than:
         return False
     return (len(sequencer), sequencer) < (len(than), than)
-
-
-@lru_cache(maxsize=1)
-def ordering_script() -> str:
-    return resources.files("docsearch").joinpath("data/ordering.painless").read_text(encoding="utf-8")
-
-
-def _scripted(index: str, doc_id: str, mode: str, sequencer: str, doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "_op_type": "update",
-        "_index": index,
-        "_id": doc_id,
-        "retry_on_conflict": RETRY_ON_CONFLICT,
-        "scripted_upsert": True,
-        "upsert": {},
-        "script": {
-            "lang": "painless",
-            "source": ordering_script(),
-            "params": {"mode": mode, "seq": sequencer, "doc": doc},
-        },
-    }
 
 
 @dataclass(frozen=True)
@@ -237,10 +254,12 @@ def ingest_messages(
     fetch: Fetch,
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
+    building: Sequence[str] | None = None,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
 
     ``deadline`` (a ``time.monotonic()`` instant) bounds the engine retries: see ``bulk.write_bulk``.
+    ``building``: the indices a reindex is filling, when the caller has looked them up (else looked up here).
     """
     outcomes = {message_id: MessageOutcome(message_id) for message_id, _ in messages}
     changes: list[tuple[str, ObjectChange]] = []
@@ -252,9 +271,34 @@ def ingest_messages(
     # Events write through the alias only: were it ever missing, the engine must refuse the write
     # (the message is retried after ensure_index) rather than auto-create an index without our mapping.
     apply_changes(
-        changes, outcomes, client, index, fetch, require_alias=True, deadline=deadline, byte_budget=byte_budget
+        changes,
+        outcomes,
+        client,
+        index,
+        fetch,
+        require_alias=True,
+        deadline=deadline,
+        byte_budget=byte_budget,
+        building=building,
     )
     return outcomes
+
+
+Item = tuple[str, tuple[str, ObjectChange]]  # (document id, (tag, change))
+
+
+@dataclass
+class _Batch:
+    """What the waves of one ``apply_changes`` share."""
+
+    client: OpenSearch
+    index: str
+    targets: list[str]  # the alias first, then the indices a reindex is filling
+    fetch: Fetch
+    outcomes: dict[str, MessageOutcome]
+    require_alias: bool
+    deadline: float | None
+    extract_until: float | None
 
 
 def apply_changes(
@@ -267,8 +311,13 @@ def apply_changes(
     require_alias: bool = False,
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
+    building: Sequence[str] | None = None,
 ) -> None:
-    """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``."""
+    """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``.
+
+    A key some other writer changed between the read of its state and the write is re-read and re-planned
+    (its object fetched again) once in the same wave; if it loses that race too, its message is retried.
+    """
     latest: dict[str, tuple[str, ObjectChange]] = {}
     for tag, change in changes:
         doc_id = document_id(change.bucket, change.key)
@@ -281,33 +330,88 @@ def apply_changes(
             outcomes[tag].stale += 1
     if not latest:
         return
+    waves = _waves(list(latest.items()), byte_budget)
+    # An event's object is read while the states are (see the module doc); an unordered change's only after.
+    # (held in a list the first wave takes it from, so its object bytes go when that wave is planned)
+    ahead = [_prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])]
     try:
-        # States first, objects after: a conditional write is then refused if the key changed since.
-        states = {index: read_states(client, index, list(latest))}
-        states |= {name: read_states(client, name, list(latest)) for name in building_indices(client, index)}
+        targets = [index, *(building_indices(client, index) if building is None else building)]
+        states = read_states(client, targets, list(latest))
     except OpenSearchException as error:
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    extract_until = _extract_until(deadline)
-    for wave in _waves(list(latest.items()), byte_budget):
-        planned = []
-        fetch_wave = _prefetched(fetch, [change for _, (_, change) in wave])
-        for doc_id, (tag, change) in wave:
-            plan = _plan(change, doc_id, states[index].get(doc_id), fetch_wave, tag, extract_until)
-            outcomes[tag].record(plan)
-            if plan.write is not None:
-                planned.append(plan.write)
-        del fetch_wave  # the wave's object bytes go before the next wave is read
-        try:  # copies of one story share a `story` (search groups them): one _msearch for the wave
-            assign_stories(client, index, {w.doc_id: w.doc for w in planned if w.kind == "indexed" and w.doc})
-        except OpenSearchException as error:
-            for write in planned:
-                outcomes[write.tag].fail(f"engine: {error!r}")
+    batch = _Batch(client, index, targets, fetch, outcomes, require_alias, deadline, _extract_until(deadline))
+    for wave in waves:
+        raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead.pop() if ahead else None)
+        if not raced:
             continue
-        rejected = _write(client, planned, index, states, outcomes, require_alias, deadline)
+        try:
+            fresh = read_states(client, targets, [doc_id for doc_id, _ in raced])
+        except OpenSearchException as error:
+            for _, (tag, _) in raced:
+                outcomes[tag].fail(f"engine: {error!r}")
+            continue
+        _apply_wave(batch, raced, fresh, final=True, counted=counted)
+
+
+def _apply_wave(
+    batch: _Batch,
+    wave: list[Item],
+    states: dict[str, dict[str, StoredState]],
+    *,
+    final: bool,
+    counted: frozenset[str] = frozenset(),
+    ahead: Fetch | None = None,
+) -> tuple[list[Item], frozenset[str]]:
+    """Plan, fetch, extract and write one wave; return the keys that lost a race (to re-plan, unless ``final``)
+    and, among them, those whose write to the alias went through (already counted for their message).
+
+    ``ahead``: the reads of the wave's events, started before their states were read."""
+    # A key already counted by an earlier attempt records into a scratch outcome: only a failure carries over.
+    sinks = {doc_id: MessageOutcome(tag) if doc_id in counted else batch.outcomes[tag] for doc_id, (tag, _) in wave}
+    plans = []
+    changes = [change for _, (_, change) in wave]
+    if ahead is None:
+        fetch_wave = _prefetched(batch.fetch, changes)
+    else:  # the unordered changes' reads start now, after their states were read
+        fetch_wave = _prefetched(ahead, [change for change in changes if not change.sequencer])
+    for doc_id, (tag, change) in wave:
+        known = {name: states.get(name, {}).get(doc_id) for name in batch.targets}
+        plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until)
+        if plan.write is None:
+            sinks[doc_id].record(plan)
+        else:
+            plans.append(plan)
+    del fetch_wave, ahead  # the wave's object bytes go before its write and before the next wave is read
+    raced: list[Item] = []
+    went_through: set[str] = set()
+    try:  # copies of one story share a `story` (search groups them): one _msearch for the wave
+        stories = {p.write.doc_id: p.write.doc for p in plans if p.write and p.write.kind == "indexed" and p.write.doc}
+        assign_stories(batch.client, batch.index, stories)
+    except OpenSearchException as error:
+        for plan in plans:
+            sinks[_key(plan)].record(plan)
+            sinks[_key(plan)].fail(f"engine: {error!r}")
+        plans = []
+    if plans:
+        rejected, lost = _write(batch, plans, states, sinks, final)
         if rejected:  # their new versions cannot be indexed: skip records replace their old documents
-            _write(client, rejected, index, states, outcomes, require_alias, deadline)
+            _write(batch, rejected, states, sinks, final=True)
+        items = dict(wave)
+        raced = [(doc_id, items[doc_id]) for doc_id in lost]
+        went_through = {doc_id for doc_id, through in lost.items() if through}
+    for doc_id, (tag, _) in wave:
+        sink = sinks[doc_id]
+        if sink is not batch.outcomes[tag] and sink.status == "retry":
+            for reason in sink.errors:
+                batch.outcomes[tag].fail(reason)
+    return raced, frozenset(went_through | counted)
+
+
+def _key(plan: Plan) -> str:
+    assert plan.write is not None
+    return plan.write.doc_id
 
 
 def _extract_until(deadline: float | None) -> float | None:
@@ -319,43 +423,73 @@ def _extract_until(deadline: float | None) -> float | None:
 
 
 def _write(
-    client: OpenSearch,
-    planned: list[PlannedWrite],
-    index: str,
+    batch: _Batch,
+    plans: list[Plan],
     states: dict[str, dict[str, StoredState]],
-    outcomes: dict[str, MessageOutcome],
-    require_alias: bool,
-    deadline: float | None,
-) -> list[PlannedWrite]:
-    """One ``_bulk`` for ``planned`` in every target index; record outcomes; return tombstones for refused keys.
+    sinks: dict[str, MessageOutcome],
+    final: bool,
+) -> tuple[list[Plan], dict[str, bool]]:
+    """One ``_bulk`` for ``plans`` in every target index; record outcomes in ``sinks`` (by document id).
 
-    ``states`` holds, per target index (``index`` first), the states read before the objects.
+    ``states`` holds, per target index, the states read before the objects. Returns the skip records
+    that replace keys the engine refused, and (unless ``final``) the keys that lost a race, each with
+    whether its write to the alias went through.
     """
-    ops = []
-    for name, known in states.items():
-        for w in planned:
-            op = w.op(name, known.get(w.doc_id))
-            ops.append({**op, "require_alias": True} if require_alias and name == index else op)
-    results = write_bulk(client, ops, deadline)
-    tombstones = []
-    for n, write in enumerate(planned):
-        outcome = outcomes[write.tag]
-        main, *copies = results[n :: len(planned)]
-        guarded = "if_seq_no" in ops[n]  # an engine refusing the condition itself must not tombstone the key
-        if main.status == REJECTED and write.kind == "indexed" and not guarded:
+    ops: list[dict[str, Any]] = []
+    owners: list[tuple[int, bool]] = []  # per op: (plan, whether it is the alias's)
+    for name in batch.targets:
+        for n, plan in enumerate(plans):
+            assert plan.write is not None
+            op = plan.write.op(name, states.get(name, {}).get(plan.write.doc_id))
+            if op is None:
+                continue
+            is_alias = name == batch.index
+            ops.append({**op, "require_alias": True} if batch.require_alias and is_alias else op)
+            owners.append((n, is_alias))
+    results: list[list[tuple[bool, ItemResult]]] = [[] for _ in plans]
+    for (n, is_alias), result in zip(owners, write_bulk(batch.client, ops, batch.deadline), strict=True):
+        results[n].append((is_alias, result))
+    tombstones: list[Plan] = []
+    lost: dict[str, bool] = {}
+    for plan, mine in zip(plans, results, strict=True):
+        write = plan.write
+        assert write is not None
+        outcome = sinks[write.doc_id]
+        main = next((r for is_main, r in mine if is_main), None)
+        if main is not None and write.kind == "indexed" and _refused(main):
+            outcome.record(plan)
             outcome.skips.append(Skip("engine_rejected", main.error, (write.doc or {}).get("key")))
-            tombstones.append(_tombstone_for(write, main.error))
+            tombstones.append(Plan(_tombstone_for(write, main.error)))
             continue
-        failed = next((r for r in (main, *copies) if not r.ok), None)
-        if failed is not None:  # retried whole (writes are idempotent); a lost race re-reads state and object
-            outcome.fail(f"changed since read, retry: {failed.error}" if _lost_race(failed) else failed.error)
-        elif write.kind == "indexed":
-            outcome.indexed += 1
-        elif write.kind == "deleted":
-            outcome.deleted += 1
-        elif write.kind == "unchanged":
-            outcome.unchanged += 1
-    return tombstones
+        failed = [r for _, r in mine if not r.ok]
+        if failed and not final and all(_lost_race(r) for r in failed):
+            through = main is not None and main.ok
+            if through:  # counted now; the re-plan only writes what the other index still needs
+                outcome.record(plan)
+                _count(outcome, write.kind)
+            lost[write.doc_id] = through
+            continue
+        outcome.record(plan)
+        if failed:  # retried whole (writes are idempotent); a lost race re-reads state and object
+            reason = failed[0].error
+            outcome.fail(f"changed since read, retry: {reason}" if _lost_race(failed[0]) else reason)
+        else:
+            _count(outcome, write.kind)
+    return tombstones, lost
+
+
+def _count(outcome: MessageOutcome, kind: str) -> None:
+    if kind == "indexed":
+        outcome.indexed += 1
+    elif kind == "deleted":
+        outcome.deleted += 1
+    elif kind == "unchanged":
+        outcome.unchanged += 1
+
+
+def _refused(result: ItemResult) -> bool:
+    """The engine cannot take this document (its mapping): not a refusal of the request's condition."""
+    return result.status == REJECTED and "action_request_validation_exception" not in result.error
 
 
 def _lost_race(result: ItemResult) -> bool:
@@ -363,10 +497,10 @@ def _lost_race(result: ItemResult) -> bool:
     return result.status == CONFLICT or (result.status == 404 and "document_missing" in result.error)
 
 
-def _waves(items: list[tuple[str, tuple[str, ObjectChange]]], byte_budget: int) -> list[list[Any]]:
+def _waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
     """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
     unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
-    waves: list[list[Any]] = [[]]
+    waves: list[list[Item]] = [[]]
     held = 0
     for item in items:
         change = item[1][1]
@@ -381,45 +515,72 @@ def _waves(items: list[tuple[str, tuple[str, ObjectChange]]], byte_budget: int) 
 
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
-    """Start reading the batch's objects concurrently (S3 reads wait on the network); each one's
-    result (or error) is handed over when it is asked for, without waiting for the others."""
+    """Start reading the objects of ``changes`` concurrently (S3 reads wait on the network); each one's
+    result (or error) is handed over when it is asked for, without waiting for the others. Any other
+    object is read by ``fetch`` when it is asked for."""
     wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
     if len(wanted) < 2:
         return fetch
-    pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(wanted)))
-    futures = {where: pool.submit(fetch, *where) for where in wanted}
-    pool.shutdown(wait=False)  # the submitted reads still run to the end
-    return lambda bucket, key: futures[(bucket, key)].result()
+    futures = {where: _readers().submit(fetch, *where) for where in wanted}
+    return lambda bucket, key: futures[(bucket, key)].result() if (bucket, key) in futures else fetch(bucket, key)
+
+
+@lru_cache(maxsize=1)
+def _readers() -> ThreadPoolExecutor:
+    """The threads that read objects, kept from batch to batch (a warm function starts none)."""
+    return ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY, thread_name_prefix="docsearch-read")
 
 
 def _seq(change: ObjectChange) -> str:
     return normalize_sequencer(change.sequencer)
 
 
-def read_states(client: OpenSearch, index: str, ids: list[str]) -> dict[str, StoredState]:
-    """Sequencer, content hash and tombstone flag of the stored documents among ``ids``."""
-    response = client.mget(index=index, body={"ids": ids}, params={"_source_includes": ",".join(STATE_FIELDS)})
-    states = {}
-    for doc in response.get("docs", []):
+class StatesUnreadable(OpenSearchException):
+    """The engine could not read a key's state in one of the target indices (the batch is retried)."""
+
+
+def read_states(client: OpenSearch, targets: Sequence[str], ids: list[str]) -> dict[str, dict[str, StoredState]]:
+    """Per target index: sequencer, content hash, tombstone flag and write position of the stored
+    documents among ``ids``. One ``_mget`` through the first target (the alias) for all of them."""
+    wanted = [(name, doc_id) for name in targets for doc_id in ids]
+    response = client.mget(
+        index=targets[0],
+        body={"docs": [{"_index": name, "_id": doc_id} for name, doc_id in wanted]},
+        params={"_source_includes": ",".join(STATE_FIELDS)},
+    )
+    states: dict[str, dict[str, StoredState]] = {name: {} for name in targets}
+    for (name, doc_id), doc in zip(wanted, response.get("docs", []), strict=True):
+        if "error" in doc:
+            raise StatesUnreadable(f"{name}/{doc_id}: {doc['error']}")
         if doc.get("found"):
             source = doc.get("_source") or {}
-            states[doc["_id"]] = StoredState(
+            states[name][doc_id] = StoredState(
                 str(source.get("sequencer") or ""),
                 str(source.get("content_hash") or ""),
                 bool(source.get("deleted")),
                 doc.get("_seq_no"),
                 doc.get("_primary_term"),
+                str(source.get("skip_reason") or ""),
+                source.get("size") if source.get("deleted") else None,
             )
     return states
 
 
 def _plan(
-    change: ObjectChange, doc_id: str, state: StoredState | None, fetch: Fetch, tag: str, extract_until: float | None
+    change: ObjectChange,
+    doc_id: str,
+    states: dict[str, StoredState | None],
+    index: str,
+    fetch: Fetch,
+    tag: str,
+    extract_until: float | None,
 ) -> Plan:
-    """Decide what one change needs, given what is stored: a write, or why none."""
+    """Decide what one change needs, given what each target index holds (``index``, the alias, decides what
+    is counted): a write, or why none."""
     sequencer = _seq(change)
+    state = states[index]
     if state is not None and is_older(sequencer, state.sequencer):
-        return Plan(stale=True)
+        return Plan(stale=True)  # a later event wrote the key: nothing to do in any index
     if change.action == "delete":
         if not sequencer:  # nothing to order against: a plain delete (a tombstone would protect nothing)
             return Plan(PlannedWrite(tag, "deleted", doc_id, sequencer, None))
@@ -430,9 +591,15 @@ def _plan(
     try:
         obj = fetch(change.bucket, change.key)
         content_hash = hashlib.sha256(obj.body).hexdigest()
-        same = state is not None and not state.deleted and state.content_hash == content_hash
-        if same and state is not None and not is_older(state.sequencer, sequencer):
-            return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
+        same = _same(state, content_hash)
+        # Where an index holds these bytes already, at most the order mark moves; extraction only when
+        # some index (one a reindex is filling) needs the whole document.
+        others = [s for s in states.values() if s is None or not is_older(sequencer, s.sequencer)]
+        if same and all(_same(s, content_hash) for s in others):
+            if not any(s is not None and _moves(sequencer, s) for s in others):
+                return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
+            mark = {"content_hash": content_hash, "sequencer": sequencer}
+            return Plan(PlannedWrite(tag, "unchanged", doc_id, sequencer, mark, True))
         with cpu_time_limit(extraction_budget_s(len(obj.body))):  # past it: skipped as too_slow
             article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering

@@ -29,14 +29,14 @@ MAX_PARAGRAPHS = 64  # enough to recognise a story; bounds the stored field and 
 CANDIDATES = 10  # indexed documents compared with each new one
 SHARED_FRACTION = 0.5
 _NOT_WORD = re.compile(r"[^\w]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def paragraph_hashes(body: str) -> list[str]:
     """Hashes of the body's normalised paragraphs of ``MIN_PARAGRAPH_WORDS`` words or more, in order."""
     hashes: list[str] = []
     for line in body.splitlines():
-        folded = unicodedata.normalize("NFKD", line.casefold())
-        words = _NOT_WORD.sub(" ", "".join(ch for ch in folded if not unicodedata.combining(ch))).split()
+        words = _NOT_WORD.sub(" ", _fold(line)).split()
         if len(words) < MIN_PARAGRAPH_WORDS:
             continue
         digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).hexdigest()
@@ -45,6 +45,18 @@ def paragraph_hashes(body: str) -> list[str]:
         if len(hashes) == MAX_PARAGRAPHS:
             break
     return hashes
+
+
+def _fold(line: str) -> str:
+    """Case and accents folded: casefold, NFKD, combining marks dropped (an ASCII line only lower-cased)."""
+    if line.isascii():
+        return line.lower()
+    folded = unicodedata.normalize("NFKD", line.casefold())
+    return _NON_ASCII.sub(_drop_combining, folded)
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
 
 
 def own_story(paragraphs: list[str], doc_id: str) -> str:
@@ -65,13 +77,13 @@ def same_story(mine: list[str], theirs: list[str]) -> bool:
 def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str, Any]]) -> None:
     """Set ``story`` on each of ``documents`` (id -> document with ``paragraphs`` and its own ``story``).
 
-    One ``_msearch`` for the whole batch.
+    One ``POST <index>/_msearch`` for the whole batch (the path the ingest role is granted).
     """
     ids = list(documents)
     searches: list[dict[str, Any]] = []
     for doc_id in ids:
         searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id]["paragraphs"], ids)]
-    answers = client.msearch(body=searches)["responses"] if searches else []
+    answers = client.msearch(index=index, body=searches)["responses"] if searches else []
     earlier: list[tuple[str, dict[str, Any]]] = []
     for doc_id, answer in zip(ids, answers, strict=True):
         document = documents[doc_id]

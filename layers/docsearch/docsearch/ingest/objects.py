@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -10,6 +11,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+_CLIENT_LOCK = threading.Lock()
 
 
 class ObjectMissing(Exception):
@@ -33,8 +35,15 @@ class StoredObject:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=1)
 def s3_client() -> Any:
+    """This process's S3 client, made once: a cold function's first batch starts its ten reads at the same
+    moment, and each would otherwise make a client of its own (tens of ms of CPU each)."""
+    with _CLIENT_LOCK:
+        return _make_s3_client()
+
+
+@lru_cache(maxsize=1)
+def _make_s3_client() -> Any:
     return boto3.client("s3")
 
 

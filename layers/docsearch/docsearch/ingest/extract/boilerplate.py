@@ -99,6 +99,7 @@ def _is_list_item(line: str) -> bool:
     return is_headline_like(line) and not is_prose(line)
 
 
+@lru_cache(maxsize=4096)  # label_lines and clean_lines both ask, for every content line
 def strip_inline(line: str) -> str:
     for pattern in rules().inline:
         line = pattern.sub("", line)
