@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import TransportError
 
 from docsearch.index.definition import ensure_index, index_definition, versioned_name
 from docsearch.ingest.article import document_id
@@ -128,5 +129,42 @@ def test_an_engine_refusal_of_one_document_is_its_skip_not_the_batch_retry(
     refused, accepted = _ingest(engine, index_alias, bucket, *messages)
     assert refused.status == "done" and refused.skipped == ["engine_rejected"], refused
     assert refused.deleted == 1 and _doc(engine, index_alias, "a.txt")["deleted"] is True  # old text retired
+    assert accepted.status == "done" and accepted.indexed == 1
+    assert _searchable(engine, index_alias, "permukiman") == 0 and _searchable(engine, index_alias, "cabai") == 1
+
+
+class SmallRequestEngine:
+    """The real engine behind a front that, like Amazon OpenSearch Service on small instances, answers 413 to
+    any ``_bulk`` request bigger than ``limit`` bytes (a local node takes 100 MB)."""
+
+    def __init__(self, engine: OpenSearch, limit: int) -> None:
+        self.engine, self.limit = engine, limit
+
+    def bulk(self, body: str, **kwargs: Any) -> Any:
+        if len(body.encode()) > self.limit:
+            raise TransportError(413, "Request Entity Too Large", {})
+        return self.engine.bulk(body=body, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+
+def test_a_document_bigger_than_the_engine_takes_in_one_request_is_its_skip(
+    engine: OpenSearch, index_alias: str
+) -> None:
+    ensure_index(engine, index_alias)
+    bucket = Bucket()
+    assert _ingest(engine, index_alias, bucket, bucket.put("a.txt", OLD))[0].indexed == 1
+    small = SmallRequestEngine(engine, limit=20_000)
+    lines = (f"Hujan deras ke-{n} mengguyur kota sepanjang malam hingga pagi hari ini.\n\n" for n in range(400))
+    huge = b"Banjir Besar\n\n" + "".join(lines).encode()
+    fine = b"Harga Cabai\nHarga cabai rawit naik tajam di pasar tradisional menjelang hari raya."
+    messages = bucket.put("a.txt", huge), bucket.put("b.txt", fine)
+    outcomes = ingest_messages(list(messages), small, index_alias, bucket.fetch)  # type: ignore[arg-type]
+    engine.indices.refresh(index=index_alias)
+    refused, accepted = (outcomes[message_id] for message_id, _ in messages)
+    assert refused.status == "done" and refused.skipped == ["engine_rejected"], refused
+    assert "413" in refused.skips[0].detail
+    assert refused.deleted == 1 and _doc(engine, index_alias, "a.txt")["skip_reason"] == "engine_rejected"
     assert accepted.status == "done" and accepted.indexed == 1
     assert _searchable(engine, index_alias, "permukiman") == 0 and _searchable(engine, index_alias, "cabai") == 1
