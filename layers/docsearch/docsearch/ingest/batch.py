@@ -59,7 +59,7 @@ from opensearchpy.exceptions import OpenSearchException
 
 from docsearch.index.definition import building_indices
 from docsearch.ingest.article import IndexedArticle, document_id
-from docsearch.ingest.bulk import TOO_LARGE, CONFLICT, ItemResult, write_bulk
+from docsearch.ingest.bulk import CONFLICT, TOO_LARGE, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.fingerprint import assign_stories
@@ -490,7 +490,9 @@ def _count(outcome: MessageOutcome, kind: str) -> None:
 def _refused(result: ItemResult) -> bool:
     """The engine cannot take this document (its mapping, or its size for one request): not a refusal of the
     request's condition."""
-    return result.status == TOO_LARGE or result.status == REJECTED and "action_request_validation_exception" not in result.error
+    if result.status == TOO_LARGE:
+        return True
+    return result.status == REJECTED and "action_request_validation_exception" not in result.error
 
 
 def _lost_race(result: ItemResult) -> bool:
