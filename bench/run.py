@@ -3,8 +3,9 @@
 - ingest: the whole path (S3 notifications in an SQS queue -> long poll of up to 10 -> ingest
   handler -> delete of the done messages) vs the same S3 reads (ten at once) plus a plain ``_bulk``
   of each batch of ten already clean documents into a sibling index; interleaved in rounds.
-- search: the search handler in-process (and the HTTP gateway) vs the same query body, with the
-  highlighting and facets the API sends, straight to the engine; interleaved query by query.
+- search: the search handler in-process (and the HTTP gateway) vs the same engine requests the API
+  makes (the query body, with the highlighting and facets it sends, then the search for the other
+  copies of the page's stories when it has any) straight to the engine; interleaved query by query.
 - cold start: CPU time of importing each handler in a fresh interpreter that sees only what it
   sees on Lambda (its folder, the layer, the runtime's packages) vs ``import boto3`` there
   (median, interleaved), the heaviest imports (``-X importtime``), and a cold first search; and
@@ -370,6 +371,7 @@ class Bench:
         return [" ".join(rng.sample(words, rng.choice((1, 2, 2, 3)))) for _ in range(count)]
 
     def search_stage(self, size: int, alias: str) -> dict[str, Any]:
+        from docsearch.search.grouping import copies_query
         from docsearch.search.models import SearchRequest
         from docsearch.search.query import build_search
         from docsearch_local.gateway import serve, to_http_api_event
@@ -381,16 +383,26 @@ class Bench:
                 response = lambda_handler(event, LocalContext("docsearch-search"))
             assert response["statusCode"] == 200, response
 
+        copies_searched: list[bool] = []
+
+        def engine_requests(body: dict[str, Any]) -> None:
+            """What the API asks of the engine, straight: the search, then (when the page has stories) the
+            filter-only search for their other copies (search/run.py)."""
+            copies = copies_query(self.engine.search(index=alias, body=body))
+            if copies:
+                self.engine.search(index=alias, body=copies)
+            copies_searched.append(bool(copies))
+
         def direct(q: str) -> None:
-            self.engine.search(index=alias, body=build_search(SearchRequest.model_validate({"q": q})))
+            engine_requests(build_search(SearchRequest.model_validate({"q": q})))
 
         def variant(drop: str) -> Callable[[str], None]:
-            """The direct query without one part of the body: what that part costs the engine."""
+            """The direct requests without one part of the search body: what that part costs the engine."""
 
             def run(q: str) -> None:
                 body = build_search(SearchRequest.model_validate({"q": q}))
                 body.pop(drop, None)
-                self.engine.search(index=alias, body=body)
+                engine_requests(body)
 
             return run
 
@@ -430,6 +442,7 @@ class Bench:
                 server.shutdown()
                 server.server_close()
         result: dict[str, Any] = {"size": size, **{name: summary_ms(t) for name, t in timings.items()}}
+        result["copies_search_share"] = round(sum(copies_searched) / max(1, len(copies_searched)), 3)
         base = result["direct"]
         for name in timings:
             if name.startswith("direct_without_"):
