@@ -58,6 +58,11 @@ def goals(report: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     return rows
 
 
+def _set_aside_note(sam: dict[str, Any]) -> str:
+    aside = sam.get("rounds_set_aside", 0)
+    return f"; {aside} more set aside: SAM started a container inside the request" if aside else ""
+
+
 def _copies_note(search: dict[str, Any]) -> str:
     share = search.get("copies_search_share")
     return f"; {share:.0%} with the copies search" if share is not None else ""
@@ -155,7 +160,8 @@ def table(report: dict[str, Any]) -> str:
     if "sam_local" in report:
         sam = report["sam_local"]
         rows.append(
-            f"| cold first `/search` under `sam local start-api` (wall, median of {sam['rounds']}) "
+            f"| cold first `/search` under `sam local start-api` (wall, median of {sam['rounds']}"
+            f"{_set_aside_note(sam)}) "
             f"| {sam['search_cold_ms']:.0f} ms | {sam['baseline_cold_ms']:.0f} ms (cold first answer of a handler "
             f"that only imports boto3, same image and API) | {sam['search_cold_vs_baseline_cold']:.2f}x |"
         )
