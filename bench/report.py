@@ -134,6 +134,13 @@ def table(report: dict[str, Any]) -> str:
             f"| search p50, {s['size']:,} docs | {h['p50_ms']:.1f} ms (handler) | {d['p50_ms']:.1f} ms (engine, "
             f"the same requests{_copies_note(s)}) | {s['handler_overhead_p50']:+.1%} |"
         )
+        if "cpu_ms_p50" in s:
+            cpu = s["cpu_ms_p50"]
+            rows.append(
+                f"| search CPU of this process per request, p50, {s['size']:,} docs | {cpu['handler']:.2f} ms "
+                f"(handler) | {cpu['direct']:.2f} ms (the same requests, direct) "
+                f"| {cpu['handler'] / cpu['direct']:.2f}x |"
+            )
         rows.append(
             f"| search p95, {s['size']:,} docs | {h['p95_ms']:.1f} ms (handler) | {d['p95_ms']:.1f} ms (engine) "
             f"| {s['handler_overhead_p95']:+.1%} |"

@@ -412,6 +412,7 @@ class Bench:
             for part in ("highlight", "aggs"):
                 subjects[f"direct_without_{part}"] = variant(part)
                 timings[f"direct_without_{part}"] = []
+        cpu_s: dict[str, list[float]] = {name: [] for name in ("handler", "direct")}
         server = None
         if self.options.gateway:
             server = serve(0)
@@ -435,13 +436,17 @@ class Bench:
             for i, q in enumerate(self.queries(self.options.queries + 10)[10:]):
                 order = names if i % 2 == 0 else names[::-1]
                 for name in order:
+                    cpu = time.process_time()
                     seconds, _ = timed(functools.partial(subjects[name], q))
+                    cpu_s.setdefault(name, []).append(time.process_time() - cpu)
                     timings[name].append(seconds)
         finally:
             if server is not None:
                 server.shutdown()
                 server.server_close()
         result: dict[str, Any] = {"size": size, **{name: summary_ms(t) for name, t in timings.items()}}
+        # This process's CPU per request (the engine's runs elsewhere): what the handler itself adds.
+        result["cpu_ms_p50"] = {name: round(statistics.median(cpu_s[name]) * 1000, 3) for name in ("handler", "direct")}
         result["copies_search_share"] = round(sum(copies_searched) / max(1, len(copies_searched)), 3)
         base = result["direct"]
         for name in timings:
