@@ -280,7 +280,7 @@ def plot(report: dict[str, Any], path: Path) -> Path:
             right.plot(sizes, [s[name]["p50_ms"] for s in search], style, color=color, label=f"{name} p50")
             right.plot(sizes, [s[name]["p95_ms"] for s in search], style, color=color, alpha=0.35, label="p95")
     right.set(xscale="log", xlabel="documents in the index", ylabel="latency (ms)")
-    right.set_title("Search latency vs the same query straight to the engine")
+    right.set_title("Search latency vs the same requests straight to the engine")
     for axis in (left, right):
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=8)
