@@ -27,8 +27,8 @@ ENGINE_TYPES = {
 DOMAIN = "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${AWS::StackName}-search"
 # What the functions' engine calls need (docs/deploy.md "Engine calls"), as (method, path under the domain).
 INGEST_CALLS = {
-    # one lookup per batch: the alias and the index a reindex is filling (written too)
-    ("es:ESHttpGet", "_alias/${IndexAlias},${IndexAlias}-next"),
+    # one lookup per batch (GET _alias/<alias>,<alias>-next): a prefix holds however the comma is matched
+    ("es:ESHttpGet", "_alias/${IndexAlias}*"),
     ("es:ESHttpPut", "${IndexAlias}-v*"),
     ("es:ESHttpPost", "_bulk"),
     ("es:ESHttpPost", "${IndexAlias}/_mget"),  # both indices' states, in one request
