@@ -13,7 +13,7 @@ from docsearch_local.paths import StackConfig, stack_config
 from docsearch_local.timing import wait_until
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
-QUERIES = ["pakta pertahanan", "khawatir", "Korut", '"kapal selam"', "banjir -Bekasi", "pemilih"]
+QUERIES = ["pakta pertahanan", "khawatir", "Korut", '"Dewan Keamanan"', "banjir -Bekasi", "pemilih"]
 WAIT_S = 60
 
 
