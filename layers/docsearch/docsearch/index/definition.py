@@ -49,8 +49,7 @@ def building_alias(alias: str) -> str:
 
 def building_indices(client: OpenSearch, alias: str) -> list[str]:
     """The index a reindex of ``alias`` is filling, if one is (one cheap alias lookup)."""
-    answer = client.indices.get_alias(name=building_alias(alias), ignore=[404])
-    return sorted(name for name, value in answer.items() if isinstance(value, dict) and "aliases" in value)
+    return write_targets(client, alias)[1]
 
 
 def write_targets(client: OpenSearch, alias: str) -> tuple[str | None, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
@@ -18,12 +19,20 @@ from docsearch.search.results import shape_response
 def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResponse:
     with engine_errors():
         try:
-            response = client.search(index=index, body=build_search(request))
-            copies = copies_query(response)  # grouped: the other copies of this page's stories
-            stories = copies_by_story(client.search(index=index, body=copies)) if copies else {}
+            response, stories = engine_answers(client, index, build_search(request))
         except NotFoundError:  # no index yet: nothing has been uploaded
             return shape_response(request, {})
     return shape_response(request, response, stories)
+
+
+def engine_answers(
+    client: OpenSearch, index: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
+    """What a search asks of the engine: the page for ``body``, then (when it is grouped) one search for the
+    other copies of the page's stories. The engine's exceptions pass through."""
+    response = client.search(index=index, body=body)
+    copies = copies_query(response)
+    return response, copies_by_story(client.search(index=index, body=copies)) if copies else {}
 
 
 # What /health reports for a Serverless collection that answered: it has no cluster status to give
