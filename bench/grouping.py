@@ -21,6 +21,7 @@ from opensearchpy import OpenSearch, helpers
 
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.fingerprint import paragraph_hashes
+from docsearch.search.client import SearchClient
 from docsearch.search.models import MAX_QUERY_CHARS, SearchRequest
 from docsearch.search.run import search
 
@@ -33,7 +34,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="folder with corpus.jsonl and queries.jsonl")
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
-    client = OpenSearch(hosts=[os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200")], timeout=60)
+    url = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200")
+    client, reader = OpenSearch(hosts=[url], timeout=60), SearchClient(url, timeout_s=60)
     alias = f"bench-grouping-{uuid.uuid4().hex[:8]}"
     ensure_index(client, alias)
     try:
@@ -61,11 +63,11 @@ def main() -> None:
         took: dict[bool, list[int]] = {True: [], False: []}
         for text in texts[:WARMUP]:
             for group in (True, False):
-                search(client, alias, SearchRequest(q=text, page=1, size=10, group=group))
+                search(reader, alias, SearchRequest(q=text, page=1, size=10, group=group))
         for text in texts:
             for group in rng.sample([True, False], 2):
                 started = time.perf_counter()
-                answer = search(client, alias, SearchRequest(q=text, page=1, size=10, group=group))
+                answer = search(reader, alias, SearchRequest(q=text, page=1, size=10, group=group))
                 wall[group].append(time.perf_counter() - started)
                 took[group].append(answer.took_ms)
         for group in (True, False):

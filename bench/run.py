@@ -371,6 +371,7 @@ class Bench:
         return [" ".join(rng.sample(words, rng.choice((1, 2, 2, 3)))) for _ in range(count)]
 
     def search_stage(self, size: int, alias: str) -> dict[str, Any]:
+        from docsearch.search.client import SearchClient
         from docsearch.search.grouping import copies_query
         from docsearch.search.models import SearchRequest
         from docsearch.search.query import build_search
@@ -385,10 +386,11 @@ class Bench:
             assert response["statusCode"] == 200, response
 
         pages: list[dict[str, Any]] = []  # the engine's pages, to count afterwards those with copies searched
+        reader = SearchClient(self.config.opensearch_url, timeout_s=120)  # the HTTP client the handler uses
 
         def engine_requests(body: dict[str, Any]) -> None:
             """What the API asks of the engine, straight (search/run.py): the page, then the copies search."""
-            pages.append(engine_answers(self.engine, alias, body)[0])
+            pages.append(engine_answers(reader, alias, body)[0])
 
         def direct(q: str) -> None:
             engine_requests(build_search(SearchRequest.model_validate({"q": q})))

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from docsearch.engine import build_client
+from docsearch.search.client import SearchClient
 from docsearch.settings import Settings
 from docsearch_local.paths import stack_config
 from eval.corpus import facqa_set, query_number, question_set, sample_set
@@ -31,12 +32,13 @@ def main() -> None:
     )
     parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL") or stack_config().opensearch_url)
     args = parser.parse_args()
-    client = build_client(Settings(opensearch_url=args.opensearch, opensearch_timeout_s=120))
+    settings = Settings(opensearch_url=args.opensearch, opensearch_timeout_s=120)
+    client, reader = build_client(settings), SearchClient.from_settings(settings)
     sets = [sample_set(), question_set()]
     if args.facqa:
         sets.append(facqa_set(args.facqa, limit=args.facqa_queries or None))
     for labelled in sets:
-        results = evaluate(client, labelled)
+        results = evaluate(client, reader, labelled)
         print(table(labelled, results), end="\n\n", flush=True)
         if labelled.name not in ("samples", "questions"):
             # Ranking was tuned on the even query ids of FacQA only; the odd ones are held out.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from opensearchpy import OpenSearch
 
+from docsearch.search.client import SearchClient
 from eval.corpus import LabelledSet, Query
 from eval.metrics import CUTOFF, ndcg, paired_randomization, recall, reciprocal_rank
 from eval.systems import PIPELINE, System, indexed_systems
@@ -69,8 +70,8 @@ def score_system(system: System, queries: list[Query]) -> Scores:
     return scores
 
 
-def evaluate(client: OpenSearch, labelled: LabelledSet) -> list[Scores]:
-    with indexed_systems(client, labelled.docs, prefix=f"eval-{labelled.name}".lower()) as systems:
+def evaluate(client: OpenSearch, reader: SearchClient, labelled: LabelledSet) -> list[Scores]:
+    with indexed_systems(client, reader, labelled.docs, prefix=f"eval-{labelled.name}".lower()) as systems:
         return [score_system(system, labelled.queries) for system in systems]
 
 

@@ -14,6 +14,7 @@ from opensearchpy.exceptions import TransportError
 
 from docsearch.errors import EngineUnavailable
 from docsearch.index.definition import ensure_index
+from docsearch.search.client import SearchClient
 from docsearch.search.models import MAX_QUERY_CHARS, SearchRequest
 from docsearch.search.run import search
 from eval.corpus import Doc
@@ -56,11 +57,11 @@ def _index_docs(client: OpenSearch, index: str, docs: list[Doc]) -> None:
     client.indices.refresh(index=index)
 
 
-def _pipeline(client: OpenSearch, alias: str) -> Ranker:
+def _pipeline(reader: SearchClient, alias: str) -> Ranker:
     def rank(text: str) -> list[str]:
         # Ranking is measured per document: the eval indexes bare documents, not ingest's story groups.
         request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF, group=False)
-        return [hit.id for hit in search(client, alias, request).results]
+        return [hit.id for hit in search(reader, alias, request).results]
 
     return rank
 
@@ -78,15 +79,18 @@ def _baseline(client: OpenSearch, index: str) -> Ranker:
 
 
 @contextmanager
-def indexed_systems(client: OpenSearch, docs: list[Doc], prefix: str = "eval") -> Iterator[list[System]]:
-    """Index ``docs`` once per system (fresh, uniquely named indices), yield the systems, delete the indices."""
+def indexed_systems(
+    client: OpenSearch, reader: SearchClient, docs: list[Doc], prefix: str = "eval"
+) -> Iterator[list[System]]:
+    """Index ``docs`` once per system (fresh, uniquely named indices), yield the systems, delete the indices.
+    ``reader``: the search function's client, on the same engine as ``client``, for our pipeline's searches."""
     run = f"{prefix}-{uuid.uuid4().hex[:8]}"
     alias = f"{run}-pipeline"
     created: list[str] = []
     try:
         created.append(ensure_index(client, alias))
         _index_docs(client, alias, docs)
-        systems = [System(PIPELINE, _retrying(_pipeline(client, alias)))]
+        systems = [System(PIPELINE, _retrying(_pipeline(reader, alias)))]
         for label, analyzer in BASELINE_ANALYZERS.items():
             index = f"{run}-{analyzer}"
             mapping = {"type": "text", "analyzer": analyzer}

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
+from docsearch.search.client import SearchClient
 from docsearch_local import stack
 from docsearch_local.aws_resources import clients
 from docsearch_local.paths import StackConfig, stack_config
@@ -52,6 +53,12 @@ def _leave_no_test_data(config: StackConfig, s3: Any, before: set[str], since: s
 @pytest.fixture(scope="session")
 def engine(local_stack: StackConfig) -> OpenSearch:
     return local_stack.engine()
+
+
+@pytest.fixture(scope="session")
+def reader(local_stack: StackConfig) -> SearchClient:
+    """The search function's engine client (its reads), on the local engine."""
+    return local_stack.search_client()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from docsearch.engine import build_client, get_client
+from docsearch.engine import build_client
+from docsearch.search.client import SearchClient, get_search_client
 from docsearch.settings import Settings, get_settings
 from docsearch_local.timing import wait_until
 
@@ -31,9 +32,10 @@ def functions_using(settings: Settings) -> Iterator[None]:
     from functions.search import app as search_app
 
     client = build_client(settings)
+    reader = SearchClient.from_settings(settings)
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(search_app.app.dependency_overrides, get_settings, lambda: settings)
-        patch.setitem(search_app.app.dependency_overrides, get_client, lambda: client)
+        patch.setitem(search_app.app.dependency_overrides, get_search_client, lambda: reader)
         patch.setattr(ingest_app, "get_settings", lambda: settings)
         patch.setattr(ingest_app, "get_client", lambda: client)
         yield

@@ -303,7 +303,7 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         request = SearchRequest.model_validate(params)
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
-    return search(target.opensearch(), target.index_alias, request).model_dump(mode="json")
+    return search(target.search_client(), target.index_alias, request).model_dump(mode="json")
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:

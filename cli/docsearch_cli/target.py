@@ -82,6 +82,16 @@ class Target:
             os.environ["AWS_PROFILE"] = self.profile  # build_client signs with boto3's default session
         return build_client(settings)
 
+    def search_client(self) -> Any:
+        """The search function's own client (its reads), as the search function builds it."""
+        self.need("opensearch_url")
+        from docsearch.search.client import SearchClient
+
+        settings = self.settings()
+        if settings.opensearch_auth == "sigv4" and self.profile:
+            os.environ["AWS_PROFILE"] = self.profile  # botocore's default session signs
+        return SearchClient.from_settings(settings)
+
     def settings(self) -> Settings:
         """The functions' configuration model, for where this command acts."""
         return Settings(

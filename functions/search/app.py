@@ -14,11 +14,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from opensearchpy import OpenSearch
 
-from docsearch.engine import get_client
 from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger, metrics
+from docsearch.search.client import SearchClient, get_search_client
 from docsearch.search.documents import get_document
 from docsearch.search.models import Document, ErrorBody, ErrorDetail, Health, SearchRequest, SearchResponse
 from docsearch.search.run import engine_status, search
@@ -38,7 +37,7 @@ API_VERSION = "1.0.0"
 
 app = APIGatewayHttpResolver(enable_validation=True)
 REQUEST_PARAMETER = "request"  # the name get_search gives its SearchRequest
-Engine = Annotated[OpenSearch, Depends(get_client)]
+Engine = Annotated[SearchClient, Depends(get_search_client)]
 Config = Annotated[Settings, Depends(get_settings)]
 
 

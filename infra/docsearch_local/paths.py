@@ -14,6 +14,7 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 
 from docsearch.engine import build_client
+from docsearch.search.client import SearchClient
 from docsearch.settings import DEFAULT_INDEX_ALIAS, DEFAULT_REGION, Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +76,10 @@ class StackConfig:
     def engine(self, timeout_s: float = TOOL_TIMEOUT_S) -> OpenSearch:
         """An OpenSearch client on this stack's engine, built as the functions build theirs."""
         return build_client(self.settings(timeout_s))
+
+    def search_client(self, timeout_s: float = TOOL_TIMEOUT_S) -> SearchClient:
+        """The search function's client (docsearch.search.client) on this stack's engine."""
+        return SearchClient.from_settings(self.settings(timeout_s))
 
     def env(self) -> dict[str, str]:
         """Environment for the handlers, exactly as the functions read it on AWS, pointed at local parts."""

@@ -7,6 +7,7 @@ from opensearchpy import OpenSearch, helpers
 
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.extract import extract_article
+from docsearch.search.client import SearchClient
 from docsearch.search.models import SearchRequest
 from docsearch.search.run import search
 
@@ -45,24 +46,28 @@ def _index(engine: OpenSearch, alias: str, docs: dict[str, dict[str, Any]]) -> N
     helpers.bulk(engine, actions, refresh=True)
 
 
-def _ids(engine: OpenSearch, alias: str, q: str) -> list[str]:
-    return [hit.id for hit in search(engine, alias, SearchRequest(q=q)).results]
+def _ids(reader: SearchClient, alias: str, q: str) -> list[str]:
+    return [hit.id for hit in search(reader, alias, SearchRequest(q=q)).results]
 
 
-def test_an_article_is_found_by_words_only_its_photo_caption_holds(engine: OpenSearch, index_alias: str) -> None:
+def test_an_article_is_found_by_words_only_its_photo_caption_holds(
+    engine: OpenSearch, reader: SearchClient, index_alias: str
+) -> None:
     docs = {}
     for doc_id, text in (("caption", CAPTION_ARTICLE), ("other", OTHER_ARTICLE)):
         article = extract_article(text.encode(), key=f"berita/{doc_id}.txt")
         docs[doc_id] = {"key": f"berita/{doc_id}.txt", "title": article.title, "body": article.body}
     assert "FOTO: AFP" not in docs["caption"]["body"]  # the credit goes, the caption stays
     _index(engine, index_alias, docs)
-    assert _ids(engine, index_alias, "Samarkand") == ["caption"]
-    assert _ids(engine, index_alias, "penandatanganan Samarkand") == ["caption"]
-    assert _ids(engine, index_alias, "Di mana nota kesepahaman itu ditandatangani?")[0] == "caption"
-    assert _ids(engine, index_alias, "AFP") == []
+    assert _ids(reader, index_alias, "Samarkand") == ["caption"]
+    assert _ids(reader, index_alias, "penandatanganan Samarkand") == ["caption"]
+    assert _ids(reader, index_alias, "Di mana nota kesepahaman itu ditandatangani?")[0] == "caption"
+    assert _ids(reader, index_alias, "AFP") == []
 
 
-def test_stem_overrides_keep_news_words_apart_and_together(engine: OpenSearch, index_alias: str) -> None:
+def test_stem_overrides_keep_news_words_apart_and_together(
+    engine: OpenSearch, reader: SearchClient, index_alias: str
+) -> None:
     bodies = {
         "period": "Gubernur terpilih menjabat untuk periode lima tahun.",
         "wedding": "Pasangan artis itu menikah di Ubud pada akhir pekan.",
@@ -76,22 +81,24 @@ def test_stem_overrides_keep_news_words_apart_and_together(engine: OpenSearch, i
         "meet": "Kedua menteri bertemu di Tokyo.",
     }
     _index(engine, index_alias, {doc_id: {"title": "", "body": body} for doc_id, body in bodies.items()})
-    assert _ids(engine, index_alias, "periode") == ["period"]
-    assert _ids(engine, index_alias, "pernikahan") == ["wedding"]  # menikah / pernikahan: one root, nikah
-    assert _ids(engine, index_alias, "media") == ["media"]  # not "dia"
-    assert _ids(engine, index_alias, "esai") == ["essay"]  # not "Esa"
-    assert _ids(engine, index_alias, "peringkat") == ["rank"]  # not "meningkat"
-    assert _ids(engine, index_alias, "nilai") == ["assess"]  # menilai and nilai share their root
-    assert _ids(engine, index_alias, "pertemuan") == ["meet"]  # bertemu and pertemuan too
+    assert _ids(reader, index_alias, "periode") == ["period"]
+    assert _ids(reader, index_alias, "pernikahan") == ["wedding"]  # menikah / pernikahan: one root, nikah
+    assert _ids(reader, index_alias, "media") == ["media"]  # not "dia"
+    assert _ids(reader, index_alias, "esai") == ["essay"]  # not "Esa"
+    assert _ids(reader, index_alias, "peringkat") == ["rank"]  # not "meningkat"
+    assert _ids(reader, index_alias, "nilai") == ["assess"]  # menilai and nilai share their root
+    assert _ids(reader, index_alias, "pertemuan") == ["meet"]  # bertemu and pertemuan too
 
 
-def test_a_question_finds_the_passage_that_lacks_its_template_words(engine: OpenSearch, index_alias: str) -> None:
+def test_a_question_finds_the_passage_that_lacks_its_template_words(
+    engine: OpenSearch, reader: SearchClient, index_alias: str
+) -> None:
     bodies = {
         "capital": "Pyongyang adalah ibu kota Korea Utara dan kota terbesar di negara itu.",
         "summit": "Para menteri luar negeri ASEAN bertemu di Vientiane pekan ini.",
     }
     _index(engine, index_alias, {doc_id: {"title": "", "body": body} for doc_id, body in bodies.items()})
-    assert _ids(engine, index_alias, "Dimanakah letak Pyongyang?") == ["capital"]
-    assert _ids(engine, index_alias, "Apa nama ibu kota Korea Utara?")[0] == "capital"
+    assert _ids(reader, index_alias, "Dimanakah letak Pyongyang?") == ["capital"]
+    assert _ids(reader, index_alias, "Apa nama ibu kota Korea Utara?")[0] == "capital"
     # Keywords stay precise: two words must both match, so nothing shares only "letak".
-    assert _ids(engine, index_alias, "letak Pyongyang") == []
+    assert _ids(reader, index_alias, "letak Pyongyang") == []

@@ -11,13 +11,13 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.engine import get_client
 from docsearch.index.backfill import backfill
 from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import reindex
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import StoredObject
+from docsearch.search.client import get_search_client
 from docsearch.settings import get_settings
 from docsearch_local.gateway import to_http_api_event
 from docsearch_local.lambda_context import LocalContext
@@ -92,13 +92,13 @@ def _ingest(engine: OpenSearch, alias: str, objects: dict[str, tuple[str, dict[s
 def api(engine: OpenSearch, index_alias: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("INDEX_ALIAS", index_alias)
     get_settings.cache_clear()
-    get_client.cache_clear()
+    get_search_client.cache_clear()
     ensure_index(engine, index_alias)
     _ingest(engine, index_alias, FIRST_BATCH)
     _ingest(engine, index_alias, SECOND_BATCH)
     yield index_alias
     get_settings.cache_clear()
-    get_client.cache_clear()
+    get_search_client.cache_clear()
 
 
 def _get(target: str) -> dict[str, Any]:

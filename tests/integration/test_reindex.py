@@ -13,6 +13,7 @@ from opensearchpy.helpers import bulk
 from docsearch.index.definition import building_alias, ensure_index, versioned_name
 from docsearch.index.reindex import ReindexError, next_version, reindex
 from docsearch.ingest.article import Article, IndexedArticle
+from docsearch.search.client import SearchClient
 from docsearch.search.models import SearchRequest
 from docsearch.search.run import search
 
@@ -38,9 +39,9 @@ def _fill(engine: OpenSearch, alias: str, count: int) -> None:
 class Searcher(threading.Thread):
     """Searches the alias in a loop until stopped; records every failure and every empty answer."""
 
-    def __init__(self, engine: OpenSearch, alias: str) -> None:
+    def __init__(self, reader: SearchClient, alias: str) -> None:
         super().__init__(daemon=True)
-        self.engine, self.alias = engine, alias
+        self.reader, self.alias = reader, alias
         self.stop = threading.Event()
         self.searches = 0
         self.problems: list[str] = []
@@ -49,7 +50,7 @@ class Searcher(threading.Thread):
         request = SearchRequest(q="banjir jakarta", size=5)
         while not self.stop.is_set():
             try:
-                answer = search(self.engine, self.alias, request)
+                answer = search(self.reader, self.alias, request)
                 if answer.total == 0 or not answer.results:
                     self.problems.append(f"empty answer at search {self.searches}")
             except Exception as error:
@@ -57,10 +58,12 @@ class Searcher(threading.Thread):
             self.searches += 1
 
 
-def test_searches_keep_answering_while_the_index_is_rebuilt(engine: OpenSearch, index_alias: str) -> None:
+def test_searches_keep_answering_while_the_index_is_rebuilt(
+    engine: OpenSearch, reader: SearchClient, index_alias: str
+) -> None:
     first = ensure_index(engine, index_alias)
     _fill(engine, index_alias, DOCS)
-    searcher = Searcher(engine, index_alias)
+    searcher = Searcher(reader, index_alias)
     searcher.start()
     try:
         time.sleep(0.3)
@@ -79,7 +82,7 @@ def test_searches_keep_answering_while_the_index_is_rebuilt(engine: OpenSearch, 
     assert sorted(engine.indices.get_alias(name=index_alias)) == [again.new_index]
     assert not engine.indices.exists(index=first) and not engine.indices.exists(index=summary.new_index)
     # The rebuilt index serves the same answers.
-    assert search(engine, index_alias, SearchRequest(q="posko nomor 1234")).results[0].key == "reindex/1234.txt"
+    assert search(reader, index_alias, SearchRequest(q="posko nomor 1234")).results[0].key == "reindex/1234.txt"
 
 
 def test_a_failed_fill_leaves_the_alias_alone(engine: OpenSearch, index_alias: str) -> None:

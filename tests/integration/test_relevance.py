@@ -3,6 +3,7 @@
 import pytest
 from opensearchpy import OpenSearch
 
+from docsearch.search.client import SearchClient
 from eval.corpus import question_set, sample_set
 from eval.report import evaluate, table
 from eval.systems import PIPELINE
@@ -17,9 +18,9 @@ MIN_QUESTION_MRR = 0.95
 MIN_QUESTION_RECALL = 1.0
 
 
-def test_pipeline_meets_thresholds_and_beats_plain_baselines(engine: OpenSearch) -> None:
+def test_pipeline_meets_thresholds_and_beats_plain_baselines(engine: OpenSearch, reader: SearchClient) -> None:
     labelled = sample_set()
-    results = evaluate(engine, labelled)
+    results = evaluate(engine, reader, labelled)
     print(table(labelled, results))
     ours = next(scores for scores in results if scores.system == PIPELINE)
     assert ours.mrr >= MIN_MRR and ours.ndcg >= MIN_NDCG and ours.recall >= MIN_RECALL
@@ -29,9 +30,11 @@ def test_pipeline_meets_thresholds_and_beats_plain_baselines(engine: OpenSearch)
             assert ours.mrr > baseline.mrr and ours.ndcg > baseline.ndcg
 
 
-def test_questions_are_answered_at_least_as_well_as_by_plain_baselines(engine: OpenSearch) -> None:
+def test_questions_are_answered_at_least_as_well_as_by_plain_baselines(
+    engine: OpenSearch, reader: SearchClient
+) -> None:
     labelled = question_set()
-    results = evaluate(engine, labelled)
+    results = evaluate(engine, reader, labelled)
     print(table(labelled, results))
     ours = next(scores for scores in results if scores.system == PIPELINE)
     assert ours.mrr >= MIN_QUESTION_MRR and ours.recall >= MIN_QUESTION_RECALL

@@ -25,6 +25,7 @@ from docsearch.index.definition import ensure_index, versioned_name
 from docsearch.ingest.article import document_id
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import fetch_object
+from docsearch.search.client import SearchClient
 from docsearch.search.documents import get_document
 from docsearch.search.models import SearchRequest
 from docsearch.search.run import engine_status, search
@@ -64,21 +65,49 @@ def recording(client: OpenSearch) -> list[tuple[str, str]]:
     return calls
 
 
+def recording_reads(reader: SearchClient) -> list[tuple[str, str]]:
+    """The same for the search function's client: every (method, path) its reads send from now on."""
+    calls: list[tuple[str, str]] = []
+    send = reader.request
+
+    def request(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append((method, path))
+        return send(method, path, *args, **kwargs)
+
+    reader.request = request  # type: ignore[method-assign]
+    return calls
+
+
 @pytest.fixture
-def collection_client(local_stack: StackConfig, monkeypatch: pytest.MonkeyPatch) -> OpenSearch:
+def collection_settings(local_stack: StackConfig, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "made-up-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "made-up-secret")
-    client = build_client(
-        Settings.from_env(
-            {"OPENSEARCH_URL": local_stack.opensearch_url, "OPENSEARCH_AUTH": "sigv4", "OPENSEARCH_SERVICE": "aoss"}
-        )
+    return Settings.from_env(
+        {"OPENSEARCH_URL": local_stack.opensearch_url, "OPENSEARCH_AUTH": "sigv4", "OPENSEARCH_SERVICE": "aoss"}
     )
+
+
+@pytest.fixture
+def collection_client(collection_settings: Settings) -> OpenSearch:
+    client = build_client(collection_settings)
     assert is_serverless(client)
     return client
 
 
+@pytest.fixture
+def collection_reader(collection_settings: Settings) -> SearchClient:
+    """The search function's client on a collection: its reads signed for ``aoss``."""
+    reader = SearchClient.from_settings(collection_settings)
+    assert reader.serverless
+    return reader
+
+
 def test_ingest_search_documents_and_health_use_only_serverless_operations(
-    collection_client: OpenSearch, engine: OpenSearch, index_alias: str, local_stack: StackConfig
+    collection_client: OpenSearch,
+    collection_reader: SearchClient,
+    engine: OpenSearch,
+    index_alias: str,
+    local_stack: StackConfig,
 ) -> None:
     s3 = boto3.client("s3", endpoint_url=local_stack.aws_url, region_name=local_stack.region)
     key = f"sls-{uuid.uuid4().hex[:8]}/gempa.txt"
@@ -88,6 +117,7 @@ def test_ingest_search_documents_and_health_use_only_serverless_operations(
         "s3": {"bucket": {"name": local_stack.bucket}, "object": {"key": quote_plus(key)}},
     }
     calls = recording(collection_client)
+    reads = recording_reads(collection_reader)
 
     assert ensure_index(collection_client, index_alias, replicas=2) == versioned_name(index_alias)
     outcomes = ingest_messages(
@@ -98,34 +128,37 @@ def test_ingest_search_documents_and_health_use_only_serverless_operations(
     )
     assert outcomes["m1"].status == "done"
     engine.indices.refresh(index=index_alias)  # the test's own client: Serverless refreshes by itself
-    found = search(collection_client, index_alias, SearchRequest(q="gempa cianjur"))
+    found = search(collection_reader, index_alias, SearchRequest(q="gempa cianjur"))
     assert [hit.id for hit in found.results] == [document_id(local_stack.bucket, key)]
-    assert get_document(collection_client, index_alias, found.results[0].id).title == "Gempa Cianjur"
-    assert engine_status(collection_client, index_alias) == "green"
+    assert get_document(collection_reader, index_alias, found.results[0].id).title == "Gempa Cianjur"
+    assert engine_status(collection_reader, index_alias) == "green"
     assert ensure_index(collection_client, index_alias) == versioned_name(index_alias)  # warm: one lookup
 
-    unsupported = [call for call in calls if not supported_on_serverless(*call)]
+    assert {path.rsplit("/", 1)[-1] for _, path in reads} >= {"_search", "_count"}
+    unsupported = [call for call in calls + reads if not supported_on_serverless(*call)]
     assert not unsupported, f"calls OpenSearch Serverless does not have: {unsupported}"
-    assert ("GET", "/_cluster/health") not in calls
+    assert ("GET", "/_cluster/health") not in calls + reads
     # The index took no shard or replica settings (Serverless owns them): the engine's default, not 2.
     settings = engine.indices.get_settings(index=versioned_name(index_alias))[versioned_name(index_alias)]
     assert settings["settings"]["index"]["number_of_replicas"] != "2"
 
 
-def test_health_on_serverless_answers_before_anything_is_indexed(collection_client: OpenSearch) -> None:
-    calls = recording(collection_client)
-    assert engine_status(collection_client, f"none-{uuid.uuid4().hex[:8]}") == "green"
+def test_health_on_serverless_answers_before_anything_is_indexed(collection_reader: SearchClient) -> None:
+    calls = recording_reads(collection_reader)
+    assert engine_status(collection_reader, f"none-{uuid.uuid4().hex[:8]}") == "green"
     assert len(calls) == 1 and calls[0][1].endswith("/_count") and supported_on_serverless(*calls[0])
 
 
-def test_health_on_serverless_reports_a_refused_read_as_unavailable_with_why(collection_client: OpenSearch) -> None:
+def test_health_on_serverless_reports_a_refused_read_as_unavailable_with_why(
+    collection_reader: SearchClient,
+) -> None:
     with pytest.raises(EngineUnavailable, match=r"the collection refused a count on _bad: 400"):
-        engine_status(collection_client, "_bad")  # an index name the engine rejects (as it would a 403)
+        engine_status(collection_reader, "_bad")  # an index name the engine rejects (as it would a 403)
 
 
 def test_a_domain_reports_its_cluster_health(local_stack: StackConfig) -> None:
-    domain = OpenSearch(hosts=[local_stack.opensearch_url], timeout=30)  # not the shared fixture: it is recorded
-    calls = recording(domain)
+    domain = local_stack.search_client()  # not the shared fixture: it is recorded
+    calls = recording_reads(domain)
     assert engine_status(domain, "articles") in ("green", "yellow")
     assert calls == [("GET", "/_cluster/health")]
 

@@ -1,6 +1,6 @@
-"""The OpenSearch client: SigV4 on AWS (managed domain or Serverless), plain HTTP locally.
-
-Also the one boundary between the engine's exceptions and the project's own (docsearch.errors).
+"""The opensearch-py client (ingest, index management, the CLI): SigV4 on AWS (managed domain or
+Serverless), plain HTTP locally; and the boundary between its exceptions and the project's own
+(docsearch.errors). The search function reads through its own lighter client: search/client.py.
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnecti
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from docsearch.errors import EngineRejected, EngineUnavailable, NotOnServerless
+from docsearch.errors import RETRYABLE_STATUSES, EngineRejected, EngineUnavailable, NotOnServerless
 from docsearch.settings import Settings, get_settings
 
 # Gzip request bodies (and ask for gzip answers)? Off: `make bench` measured gzip slower on both paths
 # (ingest -15%, search p50 +29%): our payloads are small (a 10-document _bulk, one page of hits) and the
 # function's fraction of a vCPU pays for compressing them. docs/performance.md.
 HTTP_COMPRESS = False
-
-
-# Engine answers that mean "busy or down, retry later" rather than "your request is wrong"
-# (whole requests here, single _bulk items in ingest/bulk.py).
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @contextmanager

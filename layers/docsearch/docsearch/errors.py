@@ -5,6 +5,10 @@ Edges map them once: the search function to HTTP statuses, the CLI to exit codes
 
 from __future__ import annotations
 
+# Engine answers that mean "busy or down, retry later" rather than "your request is wrong"
+# (whole requests: docsearch.engine and search/client.py; single _bulk items: ingest/bulk.py).
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
 
 class DocsearchError(Exception):
     """Base of the errors the core raises on purpose."""
@@ -21,6 +25,10 @@ class EngineRejected(DocsearchError):
         super().__init__(f"engine answered {status}: {reason}")
         self.status = status
         self.reason = reason
+
+
+class IndexMissing(DocsearchError):
+    """The engine has no such index (or alias): nothing has been uploaded yet."""
 
 
 class DocumentNotFound(DocsearchError):

@@ -23,7 +23,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
 from opensearchpy.helpers.actions import expand_action
 
-from docsearch.engine import RETRYABLE_STATUSES
+from docsearch.errors import RETRYABLE_STATUSES
 
 MAX_ATTEMPTS = 5
 # One request stays under the smallest request size the engine takes: OpenSearch's http.max_content_length

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 
-from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError
-
-from docsearch.engine import engine_errors
 from docsearch.errors import DocumentNotFound
+from docsearch.search.client import SearchClient
 from docsearch.search.models import Document
 from docsearch.settings import view_url_from_env
 
@@ -17,16 +14,12 @@ _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted", "url"]
 
 
-def get_document(client: OpenSearch, index: str, doc_id: str) -> Document:
+def get_document(client: SearchClient, index: str, doc_id: str) -> Document:
     if not _DOCUMENT_ID.fullmatch(doc_id):
         raise DocumentNotFound(doc_id)
-    with engine_errors():
-        try:
-            found = client.get(index=index, id=doc_id, _source_includes=DOCUMENT_FIELDS)
-        except NotFoundError as error:  # unknown id, or no index yet
-            raise DocumentNotFound(doc_id) from error
-    source = found.get("_source") or {}
-    if not found.get("found") or source.get("deleted"):
+    found = client.get(index, doc_id, DOCUMENT_FIELDS)  # None: unknown id, or no index yet
+    source = (found or {}).get("_source") or {}
+    if found is None or source.get("deleted"):
         raise DocumentNotFound(doc_id)
     return Document(
         id=found["_id"],

@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
-from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError
-
-from docsearch.engine import engine_errors, is_serverless
-from docsearch.errors import EngineRejected, EngineUnavailable
+from docsearch.errors import EngineRejected, EngineUnavailable, IndexMissing
+from docsearch.search.client import SearchClient
 from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
 
 
-def search(client: OpenSearch, index: str, request: SearchRequest) -> SearchResponse:
-    with engine_errors():
-        try:
-            response, stories = engine_answers(client, index, build_search(request))
-        except NotFoundError:  # no index yet: nothing has been uploaded
-            return shape_response(request, {})
+def search(client: SearchClient, index: str, request: SearchRequest) -> SearchResponse:
+    try:
+        response, stories = engine_answers(client, index, build_search(request))
+    except IndexMissing:  # no index yet: nothing has been uploaded
+        return shape_response(request, {})
     return shape_response(request, response, stories)
 
 
 def engine_answers(
-    client: OpenSearch, index: str, body: dict[str, Any]
+    client: SearchClient, index: str, body: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
     """What a search asks of the engine: the page for ``body``, then (when it is grouped) one search for the
-    other copies of the page's stories. The engine's exceptions pass through."""
-    response = client.search(index=index, body=body)
+    other copies of the page's stories."""
+    response = client.search(index, body)
     copies = copies_query(response)
-    return response, copies_by_story(client.search(index=index, body=copies)) if copies else {}
+    return response, copies_by_story(client.search(index, copies)) if copies else {}
 
 
 # What /health reports for a Serverless collection that answered: it has no cluster status to give
@@ -40,18 +35,17 @@ def engine_answers(
 SERVERLESS_ANSWERED = "green"
 
 
-def engine_status(client: OpenSearch, index: str) -> str:
+def engine_status(client: SearchClient, index: str) -> str:
     """The engine's state for /health (``green``/``yellow``); EngineUnavailable when it cannot serve.
 
     A managed domain reports its cluster health. Serverless has no ``_cluster/health``: there the
     check is a count on ``index``, the one kind of call the search role may make (no index yet still
     means the collection answered).
     """
-    if is_serverless(client):
+    if client.serverless:
         return _serverless_status(client, index)
     try:
-        with engine_errors():
-            health = client.cluster.health()
+        health = client.cluster_health()
     except EngineRejected as error:  # any other engine answer: not healthy either
         raise EngineUnavailable(str(error)) from error
     status = str(health.get("status", "red"))
@@ -60,10 +54,11 @@ def engine_status(client: OpenSearch, index: str) -> str:
     return status
 
 
-def _serverless_status(client: OpenSearch, index: str) -> str:
+def _serverless_status(client: SearchClient, index: str) -> str:
     try:
-        with engine_errors(), suppress(NotFoundError):  # no index yet: the collection answered all the same
-            client.count(index=index)
+        client.count(index)
+    except IndexMissing:  # no index yet: the collection answered all the same
+        pass
     except EngineRejected as error:  # e.g. 403: the data access policy does not let this role read
         raise EngineUnavailable(f"the collection refused a count on {index}: {error.status} {error.reason}") from error
     return SERVERLESS_ANSWERED
