@@ -176,3 +176,9 @@ def test_a_domain_client_without_signing_is_not_serverless(engine: Callable[...,
     assert not client.serverless
     assert client.cluster_health() == {"status": "yellow"}
     assert "Authorization" not in script.seen[0].headers
+
+
+def test_an_https_endpoint_verifies_the_engine_certificate() -> None:
+    pool: Any = SearchClient("https://search-docsearch.example.com", timeout_s=5)._pool
+    assert pool.scheme == "https" and pool.port == 443
+    assert pool.cert_reqs == "CERT_REQUIRED" and pool.ca_certs and pool.ca_certs.endswith(".pem")
