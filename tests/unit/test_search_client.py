@@ -182,3 +182,14 @@ def test_an_https_endpoint_verifies_the_engine_certificate() -> None:
     pool: Any = SearchClient("https://search-docsearch.example.com", timeout_s=5)._pool
     assert pool.scheme == "https" and pool.port == 443
     assert pool.cert_reqs == "CERT_REQUIRED" and pool.ca_certs and pool.ca_certs.endswith(".pem")
+
+
+def test_an_endpoint_with_a_path_sends_every_request_under_it(engine: Callable[..., Engine]) -> None:
+    script = engine((200, {"hits": {}}), (200, {"_id": "a1", "found": True}))
+    client = SearchClient(script.url + "/opensearch/", timeout_s=5)
+    client.search("berita", {})
+    client.get("berita", "a1", ["title"])
+    assert [r.path for r in script.seen] == [
+        "/opensearch/berita/_search",
+        "/opensearch/berita/_doc/a1?_source_includes=title",
+    ]

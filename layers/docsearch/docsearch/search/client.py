@@ -65,6 +65,7 @@ class SearchClient:
         self.url = url.rstrip("/")
         self.signer = signer
         host = urlsplit(self.url)
+        self._prefix = host.path  # an endpoint behind a proxy path: every request goes under it
         self._pool = urllib3.connection_from_url(
             self.url,
             timeout=urllib3.Timeout(total=timeout_s),
@@ -108,14 +109,14 @@ class SearchClient:
         self, method: str, path: str, params: dict[str, list[str]] | None = None, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """One request and its JSON answer; the engine's refusals and failures as the project's errors."""
-        query = "?" + urlencode({k: ",".join(v) for k, v in params.items()}) if params else ""
+        target = self._prefix + path + ("?" + urlencode({k: ",".join(v) for k, v in params.items()}) if params else "")
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
         headers = {"Content-Type": JSON} if body is not None else {}
         if self.signer is not None:
-            headers = self.signer.headers(method, self.url + path + query, data)
+            headers = self.signer.headers(method, self.url.removesuffix(self._prefix) + target, data)
         for attempt in (1, 2):
             try:
-                answer = self._pool.urlopen(method, path + query, body=data or None, headers=headers)
+                answer = self._pool.urlopen(method, target, body=data or None, headers=headers)
                 break
             except TimeoutError as error:
                 raise EngineUnavailable(f"the engine did not answer {method} {path} in time: {error}") from error
