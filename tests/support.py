@@ -8,8 +8,8 @@ from contextlib import contextmanager
 import pytest
 
 from docsearch.engine import build_client
-from docsearch.search.client import SearchClient, get_search_client
-from docsearch.settings import Settings, get_settings
+from docsearch.search.client import SearchClient
+from docsearch.settings import Settings
 from docsearch_local.timing import wait_until
 
 
@@ -25,8 +25,7 @@ def eventually(check: Callable[[], bool], what: str, timeout_s: float = 30) -> N
 def functions_using(settings: Settings) -> Iterator[None]:
     """Both functions read ``settings`` (and a client built from them) within the block.
 
-    The search function's dependencies are overridden the Powertools way; the ingest handler's
-    module-level lookups are patched. No cache is cleared: the real ones are never touched.
+    Both handlers' module-level lookups are patched. No cache is cleared: the real ones are never touched.
     """
     from functions.ingest import app as ingest_app
     from functions.search import app as search_app
@@ -34,8 +33,8 @@ def functions_using(settings: Settings) -> Iterator[None]:
     client = build_client(settings)
     reader = SearchClient.from_settings(settings)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(search_app.app.dependency_overrides, get_settings, lambda: settings)
-        patch.setitem(search_app.app.dependency_overrides, get_search_client, lambda: reader)
+        patch.setattr(search_app, "get_settings", lambda: settings)
+        patch.setattr(search_app, "get_search_client", lambda: reader)
         patch.setattr(ingest_app, "get_settings", lambda: settings)
         patch.setattr(ingest_app, "get_client", lambda: client)
         yield

@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -17,11 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger, metrics
-from docsearch.search.client import SearchClient, get_search_client
+from docsearch.search.client import get_search_client
 from docsearch.search.documents import get_document
 from docsearch.search.models import Document, ErrorBody, ErrorDetail, Health, SearchRequest, SearchResponse
 from docsearch.search.run import engine_status, search
-from docsearch.settings import Settings, get_settings
+from docsearch.settings import get_settings
 
 RETRY_AFTER_S = "5"
 ERROR_CODES = {
@@ -37,16 +37,14 @@ API_VERSION = "1.0.0"
 
 app = APIGatewayHttpResolver(enable_validation=True)
 REQUEST_PARAMETER = "request"  # the name get_search gives its SearchRequest
-Engine = Annotated[SearchClient, Depends(get_search_client)]
-Config = Annotated[Settings, Depends(get_settings)]
 
 
 @app.get("/search", summary="Search the articles", description="Query syntax: see docs/search.md.")
-def get_search(request: Annotated[SearchRequest, Query()], client: Engine, settings: Config) -> SearchResponse:
+def get_search(request: Annotated[SearchRequest, Query()]) -> SearchResponse:
     # Powertools splits a repeated parameter back on every comma: read the raw values, so a source
     # whose name holds a comma can still be filtered on.
     request = request.model_copy(update={"source": repeated_values("source", request.source)})
-    return search(client, settings.index_alias, request)
+    return search(get_search_client(), get_settings().index_alias, request)
 
 
 def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
@@ -61,15 +59,13 @@ def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
 
 
 @app.get("/documents/<doc_id>", summary="One stored document")
-def get_document_by_id(
-    doc_id: Annotated[str, Path(description="the id from a search result")], client: Engine, settings: Config
-) -> Document:
-    return get_document(client, settings.index_alias, doc_id)
+def get_document_by_id(doc_id: Annotated[str, Path(description="the id from a search result")]) -> Document:
+    return get_document(get_search_client(), get_settings().index_alias, doc_id)
 
 
 @app.get("/health", summary="Service and engine health")
-def get_health(client: Engine, settings: Config) -> Health:
-    return Health(engine=engine_status(client, settings.index_alias))
+def get_health() -> Health:
+    return Health(engine=engine_status(get_search_client(), get_settings().index_alias))
 
 
 @app.get("/openapi.json", include_in_schema=False)
