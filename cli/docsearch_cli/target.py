@@ -74,23 +74,24 @@ class Target:
         return self.session.client(service, endpoint_url=self.aws_endpoint)
 
     def opensearch(self) -> Any:
-        self.need("opensearch_url")
         from docsearch.engine import build_client
 
-        settings = self.settings()
-        if settings.opensearch_auth == "sigv4" and self.profile:
-            os.environ["AWS_PROFILE"] = self.profile  # build_client signs with boto3's default session
-        return build_client(settings)
+        return build_client(self._engine_settings())
 
     def search_client(self) -> Any:
         """The search function's own client (its reads), as the search function builds it."""
-        self.need("opensearch_url")
         from docsearch.search.client import SearchClient
 
+        return SearchClient.from_settings(self._engine_settings())
+
+    def _engine_settings(self) -> Settings:
+        """The settings an engine client is built from; both clients sign with the default session's
+        credentials, so ``--profile`` is made that session's profile."""
+        self.need("opensearch_url")
         settings = self.settings()
         if settings.opensearch_auth == "sigv4" and self.profile:
-            os.environ["AWS_PROFILE"] = self.profile  # botocore's default session signs
-        return SearchClient.from_settings(settings)
+            os.environ["AWS_PROFILE"] = self.profile
+        return settings
 
     def settings(self) -> Settings:
         """The functions' configuration model, for where this command acts."""

@@ -2,9 +2,9 @@
 
 Not opensearch-py, on purpose: importing it loads its query DSL, its async client and requests
 (about 90 ms of every cold start of the search function, docs/performance.md) for reads that are
-one HTTP request each. urllib3 and botocore (its SigV4 signer and the credential chain) come with
-the Lambda runtime. The ingest function, the CLI's admin commands and the tests' setup keep
-opensearch-py (docsearch.engine).
+one HTTP request each. urllib3 is the layer's already (opensearch-py's own transport); botocore (its
+SigV4 signer and the credential chain) is the Lambda runtime's. The ingest function, the CLI's admin
+commands and the tests' setup keep opensearch-py (docsearch.engine).
 
 Like the opensearch-py client it replaces: keep-alive connections reused across invocations; a
 request that fails before any answer (a refused or dropped connection) is retried once, a timeout
@@ -38,7 +38,10 @@ class SigV4Signer:
     """SigV4 headers for one request, with the runtime's credentials (refreshed by botocore as they expire)."""
 
     def __init__(self, region: str, service: str) -> None:
-        from botocore.session import get_session  # only on AWS; botocore alone, not boto3 (s3transfer and all)
+        # Only on AWS, so imported here; botocore alone, not boto3 (s3transfer and all).
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.session import get_session
 
         credentials = get_session().get_credentials()
         if credentials is None:
@@ -46,15 +49,13 @@ class SigV4Signer:
         self.credentials = credentials
         self.region = region
         self.service = service
+        self._auth, self._request = SigV4Auth, AWSRequest
 
     def headers(self, method: str, url: str, body: bytes) -> dict[str, str]:
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-
-        request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": JSON})
+        request = self._request(method=method, url=url, data=body, headers={"Content-Type": JSON})
         # Signed too, as Serverless requires (and opensearch-py does): the payload's hash.
         request.headers["X-Amz-Content-SHA256"] = sha256(body).hexdigest()
-        SigV4Auth(self.credentials.get_frozen_credentials(), self.service, self.region).add_auth(request)
+        self._auth(self.credentials.get_frozen_credentials(), self.service, self.region).add_auth(request)
         return dict(request.headers.items())
 
 
@@ -62,16 +63,13 @@ class SearchClient:
     """The reads a search, a document lookup and a health check make, against one engine endpoint."""
 
     def __init__(self, url: str, timeout_s: float, signer: Signer | None = None) -> None:
-        self.url = url.rstrip("/")
         self.signer = signer
-        host = urlsplit(self.url)
-        self._prefix = host.path  # an endpoint behind a proxy path: every request goes under it
+        parts = urlsplit(url.rstrip("/"))
+        self._origin = f"{parts.scheme}://{parts.netloc}"  # what a signature names, before the path
+        self._prefix = parts.path  # an endpoint behind a proxy path: every request goes under it
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": _ca_certs()} if parts.scheme == "https" else {}
         self._pool = urllib3.connection_from_url(
-            self.url,
-            timeout=urllib3.Timeout(total=timeout_s),
-            retries=False,
-            maxsize=4,
-            **({"cert_reqs": "CERT_REQUIRED", "ca_certs": _ca_certs()} if host.scheme == "https" else {}),
+            self._origin, timeout=urllib3.Timeout(total=timeout_s), retries=False, maxsize=4, **tls
         )
 
     @classmethod
@@ -113,7 +111,7 @@ class SearchClient:
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
         headers = {"Content-Type": JSON} if body is not None else {}
         if self.signer is not None:
-            headers = self.signer.headers(method, self.url.removesuffix(self._prefix) + target, data)
+            headers = self.signer.headers(method, self._origin + target, data)
         for attempt in (1, 2):
             try:
                 answer = self._pool.urlopen(method, target, body=data or None, headers=headers)
@@ -146,12 +144,9 @@ def _path(part: str) -> str:
     return quote(part, safe=",*")
 
 
-@lru_cache(maxsize=1)
-def _ca_certs() -> str | None:
-    try:
-        import certifi
-    except ImportError:  # the system's
-        return None
+def _ca_certs() -> str:
+    import certifi  # the layer's (opensearch-py's too); only for an https endpoint
+
     return str(certifi.where())
 
 
