@@ -55,6 +55,7 @@ from bench.measure import (
     summary_ms,
     timed,
 )
+from bench.poller import BATCH, Poller
 from bench.sam_cold import sam_local_cold
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
@@ -83,7 +84,6 @@ COMPONENTS = (
     "aws_lambda_powertools.utilities.batch",
 )
 MEMORY_ENGINE_TIMEOUT_S = 180
-BATCH = 10  # what the SQS event source hands the ingest function (and SQS's most per receive)
 QUEUE_FEED = 50  # notifications queued at a time (see run_path)
 MAX_OBJECT_BYTES = DEFAULT_MAX_OBJECT_BYTES  # the default MaxObjectBytes: the largest object ingested
 
@@ -163,15 +163,19 @@ class Bench:
         """
         seconds = 0.0
         failures = 0
-        # moto scans the whole queue on every receive (SQS does not): fed QUEUE_FEED at a time, the
-        # emulator's receive stays as cheap as the service's instead of growing with the backlog.
-        for part in chunks(keys, QUEUE_FEED):
-            spent, failed = self._run_queued(part)
-            seconds += spent
-            failures += failed
+        poller = Poller(self.queue_url)
+        try:
+            # moto scans the whole queue on every receive (SQS does not): fed QUEUE_FEED at a time, the
+            # emulator's receive stays as cheap as the service's instead of growing with the backlog.
+            for part in chunks(keys, QUEUE_FEED):
+                spent, failed = self._run_queued(part, poller)
+                seconds += spent
+                failures += failed
+        finally:
+            poller.close()
         return seconds, failures
 
-    def _run_queued(self, keys: Sequence[str]) -> tuple[float, int]:
+    def _run_queued(self, keys: Sequence[str], poller: Poller) -> tuple[float, int]:
         from functions.ingest.app import lambda_handler
 
         for part in chunks(
@@ -180,33 +184,28 @@ class Bench:
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(part)]
             self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
 
-        def receive() -> list[dict[str, Any]]:
-            received = self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, AttributeNames=["All"]
-            )
-            return list(received.get("Messages", []))
-
         failures = handled = idle = 0
         started = time.perf_counter()
-        with quiet(), ThreadPoolExecutor(max_workers=2) as poller:
-            next_batch = poller.submit(receive)
+        with quiet():
+            poller.receive()
             while handled < len(keys):
-                messages = next_batch.result()
+                messages = poller.batch()
                 if not messages:
                     idle += 1
                     if idle > 30:
                         raise RuntimeError(f"the bench queue ran dry after {handled} of {len(keys)} messages")
-                    next_batch = poller.submit(receive)
+                    poller.receive()
                     continue
                 handled += len(messages)
                 if handled < len(keys):
-                    next_batch = poller.submit(receive)
+                    poller.receive()
                 event = to_sqs_event(messages, self.queue_arn, self.config.region)
                 response = lambda_handler(event, LocalContext("docsearch-ingest", timeout_s=900))
                 failures += len(response.get("batchItemFailures", []))
                 done = successful_receipts(messages, response)
                 if done:
-                    poller.submit(self.sqs.delete_message_batch, QueueUrl=self.queue_url, Entries=done)
+                    poller.delete(done)
+            poller.flush()  # the last delete is part of the path
         return time.perf_counter() - started, failures
 
     def run_reads_and_bulk(self, part: Sequence[Generated], index: str) -> float:

@@ -31,10 +31,6 @@ class RetryLater(Exception):
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     settings = get_settings()
     client = get_client()
-    # Checked every batch, with whether a reindex is filling a new index, in one request: caching it per
-    # container would let writes auto-create a mapping-less index if the alias were ever removed under a
-    # warm function, and miss a reindex that started since.
-    _, building = ensure_write_targets(client, settings.index_alias, settings.index_replicas)
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
     outcomes = ingest_messages(
         messages,
@@ -43,7 +39,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
         byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
         deadline=deadline_after(context.get_remaining_time_in_millis()),  # bulk retries stop before the timeout
-        building=building,
+        # Checked every batch, with whether a reindex is filling a new index, in one request: caching it per
+        # container would let writes auto-create a mapping-less index if the alias were ever removed under a
+        # warm function, and miss a reindex that started since.
+        building=lambda: ensure_write_targets(client, settings.index_alias, settings.index_replicas)[1],
     )
     report(outcomes.values())
 

@@ -14,7 +14,10 @@ import sys
 import threading
 from typing import Any
 
+from moto import backends
+from moto.core.utils import unix_time
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.sqs.models import Message, SQSBackend
 from werkzeug.serving import make_server
 
 
@@ -24,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto.server does: moto builds URLs with it
+    _without_emulator_overheads()
     app = DomainDispatcherApplication(create_backend_app)
     servers = [
         make_server(host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
@@ -42,6 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     for thread in threads:
         thread.join()
     return 0
+
+
+def _without_emulator_overheads() -> None:
+    """Two costs of moto's own that AWS does not have, gone with moto's behaviour kept.
+
+    - Every request lists moto's package folder (a listdir and a stat per service) under the dispatch
+      lock, to find the service: about half of its CPU for an S3 GET here. The folder does not change.
+    - An SQS receive rebuilds all the queue's attributes (counting its messages) for every message it
+      hands out, to read the retention period: quadratic in the queue's length, 19 ms of CPU for a
+      receive of ten from a queue of fifty. The period is read from the queue instead.
+    """
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+    def retained(self: SQSBackend, queue_name: str, message: Message) -> bool:
+        period = int(self.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]
+        return period + message.sent_timestamp / 1000 > unix_time()  # type: ignore[operator]
+
+    SQSBackend.is_message_valid_based_on_retention_period = retained  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

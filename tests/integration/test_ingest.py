@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from opensearchpy import OpenSearch
 
 from docsearch.engine import build_client
@@ -81,10 +82,12 @@ def test_handler_returns_whole_batch_when_engine_is_down(use_functions: Callable
     from functions.ingest import app
 
     use_functions(opensearch_url="http://127.0.0.1:9")
+    body = s3_notification("docsearch-nowhere", "berita/a.txt")
     event = to_sqs_event(
-        [{"MessageId": "a", "ReceiptHandle": "r", "Body": "{}"}], "arn:aws:sqs:ap-southeast-3:0:q", "ap-southeast-3"
+        [{"MessageId": "a", "ReceiptHandle": "r", "Body": body}], "arn:aws:sqs:ap-southeast-3:0:q", "ap-southeast-3"
     )
-    with pytest.raises(Exception):  # engine down before anything is read: the whole batch is retried
+    # engine down before anything is written: every message fails, and Powertools fails the whole batch
+    with pytest.raises(BatchProcessingError, match="All records failed"):
         app.lambda_handler(event, LocalContext("ingest"))
 
 

@@ -294,7 +294,7 @@ def test_a_race_in_the_index_a_reindex_is_filling_is_redone_there_and_counted_on
     bucket = RacingBucket(the_copy_arrives)
     bucket.objects[KEY] = NEW
     outcomes = {"m": MessageOutcome("m")}
-    apply_changes([("m", _put("H2"))], outcomes, engine, index, bucket.fetch, building=[building])
+    apply_changes([("m", _put("H2"))], outcomes, engine, index, bucket.fetch, building=lambda: [building])
     assert outcomes["m"].status == "done" and outcomes["m"].indexed == 1 and outcomes["m"].unchanged == 0
     assert bucket.reads == 2
     for name in (index, building):

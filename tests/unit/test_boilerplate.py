@@ -25,6 +25,7 @@ from docsearch.ingest.extract.boilerplate import clean_lines, family_of, label_l
         ("Komentar (0) — Jadilah yang pertama berkomentar.", "comment"),
         ("Simak berita dan artikel lainnya di Google News", "share"),
         ("Ikuti saluran WhatsApp kami untuk kabar terbaru", "share"),
+        ("Simak breaking news dan berita pilihan kami langsung di ponselmu.", "share"),
         ("Bagikan: Facebook | X | WhatsApp | Salin Tautan", "share"),
         ("Artikel ini telah tayang di contohkabar.id dengan judul Banjir Lagi", "syndication"),
         ("Foto/AP", "photo"),
@@ -48,6 +49,7 @@ def test_each_family_claims_its_lines(line: str, family: str) -> None:
         "Komisi Pemberantasan Korupsi (KPK)",
         "Warga diminta membaca juga petunjuk evakuasi yang dibagikan petugas di posko.",
         "Ia mengaku sudah tiga kali mengungsi sejak awal tahun.",
+        "Simak berita terkini soal banjir: warga diminta mengungsi sebelum air naik lagi malam ini.",
         "Foto-foto kerusakan itu beredar luas di media sosial sejak pagi, menurut warga setempat.",
     ],
 )

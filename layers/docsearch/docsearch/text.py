@@ -20,4 +20,6 @@ FORMAT_CHARS = re.compile(
 
 def normalize_text(text: str) -> str:
     """NFC, with invisible format characters removed ("Ko\u200brea" is "Korea" to a reader, so to search too)."""
+    if text.isascii():  # no format character, already NFC (and isascii is a flag, not a scan)
+        return text
     return unicodedata.normalize("NFC", FORMAT_CHARS.sub("", text))

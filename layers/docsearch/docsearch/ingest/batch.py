@@ -254,12 +254,12 @@ def ingest_messages(
     fetch: Fetch,
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
-    building: Sequence[str] | None = None,
+    building: Callable[[], Sequence[str]] | None = None,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
 
     ``deadline`` (a ``time.monotonic()`` instant) bounds the engine retries: see ``bulk.write_bulk``.
-    ``building``: the indices a reindex is filling, when the caller has looked them up (else looked up here).
+    ``building``: how to learn the indices a reindex is filling (else one alias lookup); see ``apply_changes``.
     """
     outcomes = {message_id: MessageOutcome(message_id) for message_id, _ in messages}
     changes: list[tuple[str, ObjectChange]] = []
@@ -311,12 +311,14 @@ def apply_changes(
     require_alias: bool = False,
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
-    building: Sequence[str] | None = None,
+    building: Callable[[], Sequence[str]] | None = None,
 ) -> None:
     """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``.
 
     A key some other writer changed between the read of its state and the write is re-read and re-planned
     (its object fetched again) once in the same wave; if it loses that race too, its message is retried.
+    ``building`` (default: ``building_indices``) is asked once the first reads have started: the lookup waits
+    on the engine beside them rather than before them.
     """
     latest: dict[str, tuple[str, ObjectChange]] = {}
     for tag, change in changes:
@@ -335,7 +337,7 @@ def apply_changes(
     # (held in a list the first wave takes it from, so its object bytes go when that wave is planned)
     ahead = [_prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])]
     try:
-        targets = [index, *(building_indices(client, index) if building is None else building)]
+        targets = [index, *(building_indices(client, index) if building is None else building())]
         states = read_states(client, targets, list(latest))
     except OpenSearchException as error:
         for tag, _ in latest.values():

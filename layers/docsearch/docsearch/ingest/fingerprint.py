@@ -28,7 +28,7 @@ MIN_PARAGRAPH_WORDS = 8  # shorter lines ("Baca juga", a one-line quote) say not
 MAX_PARAGRAPHS = 64  # enough to recognise a story; bounds the stored field and the lookup
 CANDIDATES = 10  # indexed documents compared with each new one
 SHARED_FRACTION = 0.5
-_NOT_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -36,7 +36,7 @@ def paragraph_hashes(body: str) -> list[str]:
     """Hashes of the body's normalised paragraphs of ``MIN_PARAGRAPH_WORDS`` words or more, in order."""
     hashes: list[str] = []
     for line in body.splitlines():
-        words = _NOT_WORD.sub(" ", _fold(line)).split()
+        words = _WORD.findall(_fold(line))
         if len(words) < MIN_PARAGRAPH_WORDS:
             continue
         digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).hexdigest()

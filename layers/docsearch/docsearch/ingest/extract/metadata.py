@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from docsearch.ingest.extract.boilerplate import family_of, is_prose, rules, word_count
@@ -77,10 +78,13 @@ def read_bylines(line: str, meta: TextMeta) -> bool:
 def site_name(text: str) -> str | None:
     """A site name such as "sigapwarta.id" or "KOMPAS.com" at the start of ``text``."""
     first = LABEL_SPLIT.split(text.strip(), maxsplit=1)[0].strip()
+    return first if _site_address().fullmatch(first) else None
+
+
+@lru_cache(maxsize=1)
+def _site_address() -> re.Pattern[str]:
     suffixes = "|".join(re.escape(s) for s in sorted(rules().site_suffixes, key=len, reverse=True))
-    if re.fullmatch(rf"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})", first, re.IGNORECASE):
-        return first
-    return None
+    return re.compile(rf"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})", re.IGNORECASE)
 
 
 def _kind(line: str, meta: TextMeta) -> str:
