@@ -436,7 +436,7 @@ class Bench:
                     fn(q)
             names = list(subjects)
             for i, q in enumerate(queries[10:]):
-                order = names if i % 2 == 0 else names[::-1]
+                order = names[i % len(names) :] + names[: i % len(names)]  # each subject first as often
                 for name in order:
                     cpu = time.process_time()
                     seconds, _ = timed(functools.partial(subjects[name], q))

@@ -1,4 +1,4 @@
-"""Logger and metrics of the functions, created once and shared by both handlers.
+"""Logger of both functions and the ingest function's metrics, created once.
 
 The core logs and measures nothing: it returns outcomes, and the handlers (the edges)
 log and measure them. The service name is each function's own ``POWERTOOLS_SERVICE_NAME``
