@@ -18,8 +18,10 @@ import uuid
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import stack_config
@@ -153,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         event = to_http_api_event(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
         with self.lock:
             try:
-                response = lambda_handler(event, LocalContext("docsearch-search"))
+                response = lambda_handler(event, cast(LambdaContext, LocalContext("docsearch-search")))
             except Exception:  # what API Gateway answers when the function fails
                 traceback.print_exc()
                 response = {"statusCode": 500, "body": '{"message":"Internal Server Error"}'}

@@ -27,6 +27,7 @@ from opensearchpy import OpenSearch
 MIN_PARAGRAPH_WORDS = 8  # shorter lines ("Baca juga", a one-line quote) say nothing about the story
 MAX_PARAGRAPHS = 64  # enough to recognise a story; bounds the stored field and the lookup
 CANDIDATES = 10  # indexed documents compared with each new one
+BATCH_CANDIDATES = 100  # indexed documents one search for a whole batch reads (more: a search per document)
 SHARED_FRACTION = 0.5
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -77,24 +78,18 @@ def same_story(mine: list[str], theirs: list[str]) -> bool:
 def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str, Any]]) -> None:
     """Set ``story`` on each of ``documents`` (id -> document with ``paragraphs`` and its own ``story``).
 
-    One ``POST <index>/_msearch`` for the whole batch (the path the ingest role is granted).
+    Each takes the story of the first of its candidates (``candidates``), then of the documents before it
+    in the batch, that is a copy of it (``same_story``); else it keeps its own.
     """
     ids = list(documents)
-    searches: list[dict[str, Any]] = []
-    for doc_id in ids:
-        searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id]["paragraphs"], ids)]
-    answers = client.msearch(index=index, body=searches)["responses"] if searches else []
+    found = candidates(client, index, documents)
     earlier: list[tuple[str, dict[str, Any]]] = []
-    for doc_id, answer in zip(ids, answers, strict=True):
+    for doc_id in ids:
         document = documents[doc_id]
-        found = [
-            (hit["_source"].get("story") or hit["_id"], hit["_source"])
-            for hit in answer.get("hits", {}).get("hits", [])
-        ]
         story = next(
             (
                 story
-                for story, other in [*found, *earlier]
+                for story, other in [*found[doc_id], *earlier]
                 if same_story(document["paragraphs"], list(other.get("paragraphs") or []))
             ),
             document["story"],
@@ -103,18 +98,76 @@ def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str
         earlier.append((story, document))
 
 
+def candidates(
+    client: OpenSearch, index: str, documents: dict[str, dict[str, Any]]
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Per document, the indexed ones sharing the most of its paragraphs (at most CANDIDATES; on a tie, the
+    oldest first), as (story, source).
+
+    One search reads every indexed document that shares a paragraph with any of the batch: most articles
+    share none, and ten searches of up to 64 terms cost the engine about three times as much CPU (make
+    bench's machine). Only when more than BATCH_CANDIDATES match does each document get its own search
+    for its best ones, all in one ``_msearch``. Both go to ``<index>/_msearch``, the path the ingest role
+    is granted.
+    """
+    ids = list(documents)
+    wanted = sorted({p for doc in documents.values() for p in doc["paragraphs"]})
+    if not wanted:
+        return {doc_id: [] for doc_id in ids}
+    answer = client.msearch(index=index, body=[{"index": index}, _batch_query(wanted, ids)])["responses"][0]
+    hits = answer.get("hits", {})
+    if int(hits.get("total", {}).get("value", 0)) <= len(hits.get("hits", [])):  # every match is here
+        return {doc_id: _best(documents[doc_id]["paragraphs"], hits.get("hits", [])) for doc_id in ids}
+    searches: list[dict[str, Any]] = []
+    for doc_id in ids:
+        searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id]["paragraphs"], ids)]
+    answers = client.msearch(index=index, body=searches)["responses"]
+    return {
+        doc_id: [_found(hit) for hit in a.get("hits", {}).get("hits", [])]
+        for doc_id, a in zip(ids, answers, strict=True)
+    }
+
+
+def _best(paragraphs: list[str], hits: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """What ``_candidates_query`` would find among ``hits`` (which come oldest first, as its ties do)."""
+    mine = set(paragraphs)
+    shared = [(len(mine.intersection(hit["_source"].get("paragraphs") or [])), hit) for hit in hits]
+    ranked = sorted((pair for pair in shared if pair[0]), key=lambda pair: -pair[0])  # stable: oldest first on a tie
+    return [_found(hit) for _, hit in ranked[:CANDIDATES]]
+
+
+def _found(hit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return hit["_source"].get("story") or hit["_id"], hit["_source"]
+
+
+def _not_candidates(batch_ids: list[str]) -> list[dict[str, Any]]:
+    """Tombstones, and the batch's own documents (they are compared in the batch, as they are now)."""
+    return [{"term": {"deleted": True}}, {"ids": {"values": batch_ids}}]
+
+
+def _batch_query(paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
+    """Every indexed document sharing one of ``paragraphs``, up to BATCH_CANDIDATES, oldest first."""
+    return {
+        "size": BATCH_CANDIDATES,
+        "track_total_hits": BATCH_CANDIDATES + 1,
+        "_source": ["paragraphs", "story"],
+        "sort": [{"indexed_at": "asc"}, "_doc"],
+        "query": {"bool": {"filter": [{"terms": {"paragraphs": paragraphs}}], "must_not": _not_candidates(batch_ids)}},
+    }
+
+
 def _candidates_query(doc_id: str, paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
     """The indexed documents sharing the most of ``paragraphs`` (each shared paragraph scores 1)."""
     shared = [{"constant_score": {"filter": {"term": {"paragraphs": p}}}} for p in paragraphs]
     return {
         "size": CANDIDATES if paragraphs else 0,
         "_source": ["paragraphs", "story"],
-        "sort": ["_score", {"indexed_at": "asc"}],  # then the oldest copy: a story keeps its first id
+        "sort": ["_score", {"indexed_at": "asc"}, "_doc"],  # then the oldest copy: a story keeps its first id
         "query": {
             "bool": {
                 "should": shared or [{"match_none": {}}],
                 "minimum_should_match": 1,
-                "must_not": [{"term": {"deleted": True}}, {"ids": {"values": batch_ids or [doc_id]}}],
+                "must_not": _not_candidates(batch_ids or [doc_id]),
             }
         },
     }
