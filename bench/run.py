@@ -96,7 +96,7 @@ class Options:
     import_runs: int = 9
     memory_articles: int = 10
     memory_article_bytes: int = MAX_OBJECT_BYTES
-    round_docs: int = 1000
+    round_docs: int = 500  # rounds alternate which goes first: a stage of 1,000 is two rounds, one each way
     diagnostics_docs: int = 500
     gateway: bool = True
     import_components: bool = True

@@ -320,3 +320,40 @@ def test_backfill_style_unordered_write_keeps_the_order_mark(engine: OpenSearch,
     assert _apply(engine, index, bucket, _put(""))[0].indexed == 1  # a backfill has no sequencer
     assert _doc(engine, index)["_source"]["sequencer"] == "G5"
     assert _apply(engine, index, bucket, _put("G4"))[0].stale == 1
+
+
+def test_objects_are_extracted_while_the_engine_answers_and_only_written_when_the_plan_wants_them(
+    engine: OpenSearch, index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch extracts the objects it has read while its state lookup is in flight; the plan then decides as
+    ever: identical content is not written, an unreadable object is skipped, a new one is indexed."""
+    bucket = Bucket()
+    same, new, broken = "berita/sama.txt", "berita/baru.txt", "berita/rusak.txt"
+    bucket.objects[same] = OLD
+    assert _apply(engine, index, bucket, _put("A1", same))[0].indexed == 1
+    bucket.objects |= {new: NEW, broken: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}
+    extracted_during_lookup: list[str] = []
+    extract = batch.extract_article
+    lookup_done = threading.Event()
+
+    def recording(body: bytes, metadata: dict[str, str], **kwargs: Any) -> Any:
+        if not lookup_done.is_set():
+            extracted_during_lookup.append(kwargs["key"])
+        return extract(body, metadata, **kwargs)
+
+    def slow_lookup() -> list[str]:
+        threading.Event().wait(0.5)  # the engine taking its time: every read is back well before
+        lookup_done.set()
+        return []
+
+    monkeypatch.setattr(batch, "extract_article", recording)
+    tagged = [("same", _put("A2", same)), ("new", _put("A1", new)), ("broken", _put("A1", broken))]
+    outcomes = {tag: MessageOutcome(tag) for tag, _ in tagged}
+    apply_changes(tagged, outcomes, engine, index, bucket.fetch, building=slow_lookup)
+
+    assert sorted(extracted_during_lookup) == sorted([same, new, broken])
+    assert outcomes["same"].unchanged == 1 and outcomes["same"].indexed == 0
+    assert outcomes["new"].indexed == 1
+    assert outcomes["broken"].skipped == ["binary"] and outcomes["broken"].status == "done"
+    engine.indices.refresh(index=index)
+    assert _doc(engine, index, document_id(BUCKET, same))["_source"]["sequencer"] == "A2"  # only the mark moved

@@ -26,6 +26,8 @@ Their objects are read only *after* their states: an object read first could be 
 newer document written, before the state read, and the guard would then let the older bytes replace
 it. An event's object may be read while the states are: S3 returns that event's version or a later
 one, and the sequencer, not the guard, decides whether it is older than what is stored.
+Those objects are also extracted while the engine answers (the CPU would wait otherwise); the plan
+then uses or drops each extraction, so an object with identical content is still never written.
 
 While a reindex fills a new index (the alias ``<alias>-next`` points at it), every write also
 goes to that index, decided from and conditional on that index's own state (read in the same
@@ -45,10 +47,11 @@ ingest function, a backfill) logs and measures them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -58,7 +61,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from docsearch.index.definition import building_indices
-from docsearch.ingest.article import IndexedArticle, document_id
+from docsearch.ingest.article import Article, IndexedArticle, document_id
 from docsearch.ingest.bulk import CONFLICT, TOO_LARGE, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import Unindexable, extract_article
@@ -299,6 +302,7 @@ class _Batch:
     require_alias: bool
     deadline: float | None
     extract_until: float | None
+    extracted: dict[tuple[str, str], Extracted] = field(default_factory=dict)  # see _extract_while_waiting
 
 
 def apply_changes(
@@ -335,15 +339,25 @@ def apply_changes(
     waves = _waves(list(latest.items()), byte_budget)
     # An event's object is read while the states are (see the module doc); an unordered change's only after.
     # (held in a list the first wave takes it from, so its object bytes go when that wave is planned)
-    ahead = [_prefetched(fetch, [change for _, (_, change) in waves[0] if change.sequencer])]
-    try:
+    sequenced = [change for _, (_, change) in waves[0] if change.sequencer]
+    ahead = [_prefetched(fetch, sequenced)]
+
+    def look_up() -> tuple[list[str], dict[str, dict[str, StoredState]]]:
         targets = [index, *(building_indices(client, index) if building is None else building())]
-        states = read_states(client, targets, list(latest))
+        return targets, read_states(client, targets, list(latest))
+
+    extract_until = _extract_until(deadline)
+    lookup = _lookups().submit(look_up)
+    # While the engine answers, the objects already read are extracted (the CPU would idle otherwise); the
+    # plan then decides what to do with them, and an extraction it would not have made is only dropped.
+    extracted = _extract_while_waiting(lookup, ahead[0], sequenced, extract_until)
+    try:
+        targets, states = lookup.result()
     except OpenSearchException as error:
         for tag, _ in latest.values():
             outcomes[tag].fail(f"engine: {error!r}")
         return
-    batch = _Batch(client, index, targets, fetch, outcomes, require_alias, deadline, _extract_until(deadline))
+    batch = _Batch(client, index, targets, fetch, outcomes, require_alias, deadline, extract_until, extracted)
     for wave in waves:
         raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead.pop() if ahead else None)
         if not raced:
@@ -380,7 +394,8 @@ def _apply_wave(
         fetch_wave = _prefetched(ahead, [change for change in changes if not change.sequencer])
     for doc_id, (tag, change) in wave:
         known = {name: states.get(name, {}).get(doc_id) for name in batch.targets}
-        plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until)
+        extract = functools.partial(_extract, batch.extracted.pop((change.bucket, change.key), None))
+        plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until, extract)
         if plan.write is None:
             sinks[doc_id].record(plan)
         else:
@@ -521,19 +536,65 @@ def _waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
 
 def _prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
     """Start reading the objects of ``changes`` concurrently (S3 reads wait on the network); each one's
-    result (or error) is handed over when it is asked for, without waiting for the others. Any other
-    object is read by ``fetch`` when it is asked for."""
-    wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
-    if len(wanted) < 2:
+    result (or error) is handed over when it is asked for, as often as it is, without waiting for the
+    others. Any other object is read by ``fetch`` when it is asked for."""
+    futures = {where: _readers().submit(fetch, *where) for where in read_ahead(changes)}
+    if not futures:
         return fetch
-    futures = {where: _readers().submit(fetch, *where) for where in wanted}
     return lambda bucket, key: futures[(bucket, key)].result() if (bucket, key) in futures else fetch(bucket, key)
+
+
+def read_ahead(changes: list[ObjectChange]) -> list[tuple[str, str]]:
+    """The objects ``_prefetched`` reads at once: the upserts' (bucket, key), if two or more (a lone object
+    is read when its plan asks for it, so a plan that needs no bytes reads none)."""
+    wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
+    return wanted if len(wanted) >= 2 else []
 
 
 @lru_cache(maxsize=1)
 def _readers() -> ThreadPoolExecutor:
     """The threads that read objects, kept from batch to batch (a warm function starts none)."""
     return ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY, thread_name_prefix="docsearch-read")
+
+
+@lru_cache(maxsize=1)
+def _lookups() -> ThreadPoolExecutor:
+    """The thread that waits on the engine's answers a batch needs before it plans (kept, as the readers)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="docsearch-lookup")
+
+
+Extracted = Article | Unindexable  # an object's article, or why it has none
+
+
+def _extracted(key: str, obj: StoredObject) -> Article:
+    """The article in ``obj``, within its CPU budget (past it: skipped as too_slow)."""
+    with cpu_time_limit(extraction_budget_s(len(obj.body))):
+        return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type)
+
+
+def _extract(ready: Extracted | None, change: ObjectChange, obj: StoredObject) -> Article:
+    """``ready`` if it was extracted while the engine answered, else extracted now."""
+    if isinstance(ready, Unindexable):
+        raise ready
+    return ready if ready is not None else _extracted(change.key, obj)
+
+
+def _extract_while_waiting(
+    lookup: Future[Any], fetch: Fetch, changes: list[ObjectChange], extract_until: float | None
+) -> dict[tuple[str, str], Extracted]:
+    """Extract the objects ``fetch`` is reading ahead for ``changes``, in turn, until ``lookup`` is done (in
+    this thread: the CPU limit is a signal). An object whose read failed is left to the plan, which reports it."""
+    extracted: dict[tuple[str, str], Extracted] = {}
+    for bucket, key in read_ahead(changes):
+        if lookup.done() or (extract_until is not None and time.monotonic() > extract_until):
+            break
+        try:
+            extracted[(bucket, key)] = _extracted(key, fetch(bucket, key))
+        except Unindexable as error:
+            extracted[(bucket, key)] = error
+        except Exception:  # noqa: S112 (its read failed: the plan asks for it again and reports why)
+            continue
+    return extracted
 
 
 def _seq(change: ObjectChange) -> str:
@@ -579,6 +640,7 @@ def _plan(
     fetch: Fetch,
     tag: str,
     extract_until: float | None,
+    extract: Callable[[ObjectChange, StoredObject], Article],
 ) -> Plan:
     """Decide what one change needs, given what each target index holds (``index``, the alias, decides what
     is counted): a write, or why none."""
@@ -605,8 +667,7 @@ def _plan(
                 return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
             mark = {"content_hash": content_hash, "sequencer": sequencer}
             return Plan(PlannedWrite(tag, "unchanged", doc_id, sequencer, mark, True))
-        with cpu_time_limit(extraction_budget_s(len(obj.body))):  # past it: skipped as too_slow
-            article = extract_article(obj.body, obj.metadata, key=change.key, content_type=obj.content_type)
+        article = extract(change, obj)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
         return Plan(skip=Skip("object_missing", str(error), change.key))
     except (ObjectTooLarge, Unindexable) as error:
