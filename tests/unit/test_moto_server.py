@@ -15,7 +15,9 @@ LISTED = list(backends.list_of_moto_modules())  # as moto lists them, before any
 
 @pytest.fixture
 def lean(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The emulator's changes, undone after the test (they are process-wide)."""
+    """The emulator's changes, undone after the test (they are process-wide), on moto in this process (not
+    the local stack's server, which the suite's environment may point boto3 at)."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
     retention = SQSBackend.is_message_valid_based_on_retention_period
     monkeypatch.setattr(SQSBackend, "is_message_valid_based_on_retention_period", retention)
