@@ -16,8 +16,6 @@ from typing import Any
 
 from bench.measure import REPO
 
-BATCH = 10  # what the SQS event source hands the ingest function (and SQS's most per receive)
-
 
 class Poller:
     """``receive()`` asks for the next batch (``batch()`` waits for it), ``delete(entries)`` removes done
@@ -70,6 +68,7 @@ class Poller:
 def serve(queue_url: str) -> None:
     from docsearch_local.aws_resources import clients
     from docsearch_local.paths import stack_config
+    from docsearch_local.worker import receive_batch
 
     sqs = clients(stack_config())[1]
     for line in sys.stdin:
@@ -77,12 +76,7 @@ def serve(queue_url: str) -> None:
         if command == "delete":
             sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
             continue
-        messages: list[dict[str, Any]] = []
-        if command == "receive":
-            received = sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, AttributeNames=["All"]
-            )
-            messages = list(received.get("Messages", []))
+        messages = receive_batch(sqs, queue_url, wait_s=1) if command == "receive" else []
         sys.stdout.write(json.dumps(messages) + "\n")
         sys.stdout.flush()
 

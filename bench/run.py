@@ -56,7 +56,7 @@ from bench.measure import (
     summary_ms,
     timed,
 )
-from bench.poller import BATCH, Poller
+from bench.poller import Poller
 from bench.sam_cold import sam_local_cold
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import Article, IndexedArticle, document_id
@@ -67,6 +67,7 @@ from docsearch_local.lambda_context import LocalContext
 from docsearch_local.lambda_layout import LambdaLayout
 from docsearch_local.paths import StackConfig, stack_config
 from docsearch_local.sam_local import BUILT_TEMPLATE
+from docsearch_local.worker import BATCH_SIZE as BATCH  # what the SQS event source hands the function
 from docsearch_local.worker import successful_receipts
 
 # Each figure's (function folder, module): a handler is `app` in its own folder, as Lambda imports it.

@@ -31,6 +31,18 @@ def successful_receipts(messages: list[dict[str, Any]], response: dict[str, Any]
     ]
 
 
+def receive_batch(sqs: Any, queue_url: str, wait_s: int) -> list[dict[str, Any]]:
+    """One long poll for up to a batch, with the attributes Lambda's poller puts in the event."""
+    received = sqs.receive_message(
+        QueueUrl=queue_url,
+        MaxNumberOfMessages=BATCH_SIZE,
+        WaitTimeSeconds=wait_s,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+    )
+    return list(received.get("Messages", []))
+
+
 def run(max_idle_polls: int | None = None) -> None:
     from functions.ingest.app import lambda_handler  # imported here: the handler reads settings at import
 
@@ -51,18 +63,11 @@ def run(max_idle_polls: int | None = None) -> None:
     idle = 0
     while running:
         try:
-            received = sqs.receive_message(
-                QueueUrl=queue_url,
-                MaxNumberOfMessages=BATCH_SIZE,
-                WaitTimeSeconds=WAIT_S,
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
+            messages = receive_batch(sqs, queue_url, WAIT_S)
         except Exception as error:  # emulator restarting: wait and poll again
             print(f"receive failed: {error!r}", file=sys.stderr, flush=True)
             time.sleep(1)
             continue
-        messages: list[dict[str, Any]] = list(received.get("Messages", []))
         if not messages:
             idle += 1
             if max_idle_polls is not None and idle >= max_idle_polls:

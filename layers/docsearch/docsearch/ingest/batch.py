@@ -47,7 +47,6 @@ ingest function, a backfill) logs and measures them.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Callable, Sequence
@@ -394,8 +393,8 @@ def _apply_wave(
         fetch_wave = _prefetched(ahead, [change for change in changes if not change.sequencer])
     for doc_id, (tag, change) in wave:
         known = {name: states.get(name, {}).get(doc_id) for name in batch.targets}
-        extract = functools.partial(_extract, batch.extracted.pop((change.bucket, change.key), None))
-        plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until, extract)
+        ready = batch.extracted.pop((change.bucket, change.key), None)
+        plan = _plan(change, doc_id, known, batch.index, fetch_wave, tag, batch.extract_until, ready)
         if plan.write is None:
             sinks[doc_id].record(plan)
         else:
@@ -572,11 +571,11 @@ def _extracted(key: str, obj: StoredObject) -> Article:
         return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type)
 
 
-def _extract(ready: Extracted | None, change: ObjectChange, obj: StoredObject) -> Article:
+def _extract(ready: Extracted | None, key: str, obj: StoredObject) -> Article:
     """``ready`` if it was extracted while the engine answered, else extracted now."""
     if isinstance(ready, Unindexable):
         raise ready
-    return ready if ready is not None else _extracted(change.key, obj)
+    return ready if ready is not None else _extracted(key, obj)
 
 
 def _extract_while_waiting(
@@ -640,10 +639,10 @@ def _plan(
     fetch: Fetch,
     tag: str,
     extract_until: float | None,
-    extract: Callable[[ObjectChange, StoredObject], Article],
+    ready: Extracted | None,
 ) -> Plan:
     """Decide what one change needs, given what each target index holds (``index``, the alias, decides what
-    is counted): a write, or why none."""
+    is counted): a write, or why none. ``ready``: the object's extraction, if made while the engine answered."""
     sequencer = _seq(change)
     state = states[index]
     if state is not None and is_older(sequencer, state.sequencer):
@@ -667,7 +666,7 @@ def _plan(
                 return Plan(unchanged=True)  # identical content and no newer order mark: no write at all
             mark = {"content_hash": content_hash, "sequencer": sequencer}
             return Plan(PlannedWrite(tag, "unchanged", doc_id, sequencer, mark, True))
-        article = extract(change, obj)
+        article = _extract(ready, change.key, obj)
     except ObjectMissing as error:  # deleted before we read it: its delete event carries the ordering
         return Plan(skip=Skip("object_missing", str(error), change.key))
     except (ObjectTooLarge, Unindexable) as error:
