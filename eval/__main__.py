@@ -11,6 +11,7 @@ from docsearch.engine import build_client
 from docsearch.search.client import SearchClient
 from docsearch.settings import Settings
 from docsearch_local.paths import stack_config
+from eval.archive.report import run as archive_report
 from eval.corpus import facqa_set, query_number, question_set, sample_set
 from eval.report import evaluate, table
 
@@ -29,6 +30,9 @@ def main() -> None:
         type=int,
         default=DEFAULT_FACQA_QUERIES,
         help="how many queries to sample from it (fixed seed; 0 = all)",
+    )
+    parser.add_argument(
+        "--no-archive", action="store_true", help="leave out the real-archive report (eval/archive, a few minutes)"
     )
     parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL") or stack_config().opensearch_url)
     args = parser.parse_args()
@@ -49,6 +53,9 @@ def main() -> None:
             if scores.probe_failures:
                 print(f"  {scores.system}: precision probes failed: {', '.join(scores.probe_failures)}")
         print()
+    if not args.no_archive:
+        # Real scraped archives, when their public mirrors are at hand (else one line says it was skipped).
+        print(archive_report(client, reader), flush=True)
 
 
 if __name__ == "__main__":
