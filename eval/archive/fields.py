@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from docsearch.ingest.extract import Unindexable, extract_article
-from eval.archive.corpus import Record
+from eval.archive.corpus import HELD_OUT_DIGITS, Record
 from eval.archive.forms import Upload
 
 FIELDS = ("title", "date", "outlet")
@@ -88,10 +88,12 @@ def table(tallies: dict[tuple[str, str], FormTally], title: str) -> str:
 
 
 def examples(tallies: dict[tuple[str, str], FormTally], per_field: int = 3) -> str:
-    """A few wrong values per archive, format and field: what to look at first."""
+    """A few wrong values per archive, format and field, from the tuning part only (the held-out part's
+    are never printed, so fixes are not written from them)."""
     lines = []
     for (archive, fmt), t in tallies.items():
-        for name, wrong in t.wrong.items():
+        for name, every in t.wrong.items():
+            wrong = [item for item in every if item[0][-1] not in HELD_OUT_DIGITS]
             shown = "; ".join(f"{got!r} for {wanted!r}" for _, got, wanted in wrong[:per_field])
-            lines.append(f"  {archive}/{fmt} {name}: {len(wrong)} wrong, e.g. {shown}")
+            lines.append(f"  {archive}/{fmt} {name}: {len(every)} wrong; tuning part, e.g.: {shown or '-'}")
     return "\n".join(lines)
