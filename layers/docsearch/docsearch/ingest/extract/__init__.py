@@ -16,7 +16,7 @@ from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.html import strip_markup
 from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
-from docsearch.ingest.sources import display_name, source_from_key, source_key
+from docsearch.outlets import display_name, source_from_key, source_key
 from docsearch.settings import Settings, folders_from_env
 from docsearch.text import normalize_text
 
@@ -63,7 +63,7 @@ def read_article(
     (``readers/``). S3 user metadata (``x-amz-meta-title``, ``-source``, ``-author``,
     ``-published-at``, ``-url``) overrides what is extracted; the key's first folder is the source of
     last resort when it is one of ``options.source_folders``. The source is stored in its display
-    form (see ``ingest/sources.py``); the URL only if it is an absolute http(s) address.
+    form (see ``outlets.py``); the URL only if it is an absolute http(s) address.
     Input past the parsers' limits (nesting that exhausts the recursion limit, an integer
     of more than 4,300 digits) is ``parse_limit``: the same bytes can never succeed.
     """
