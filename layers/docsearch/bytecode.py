@@ -4,7 +4,8 @@ Lambda mounts the layer read-only, so a module without a ``.pyc`` is compiled ag
 cold start (measured: the search handler's import 3x slower). Compiling the whole layer would
 add about 13 MiB of bytecode for modules no request loads; instead this imports the docsearch
 package, the entry points the handlers use and the libraries the format readers load on first use,
-then compiles exactly the modules that came in from the layer (``unchecked-hash``: valid whatever the file times in the zip).
+then compiles exactly the modules that came in from the layer (``unchecked-hash``: valid whatever the
+file times in the zip).
 tests/infrastructure/test_layer.py checks that the handlers find bytecode for all they import.
 
 Usage: python bytecode.py <layer python/ directory>
