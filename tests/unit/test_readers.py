@@ -68,3 +68,18 @@ def test_outlet_folders_come_from_the_options_not_the_environment(monkeypatch: p
     assert read_article(ARTICLE.encode(), key="kompas/a.txt", options=options).source == "Kompas.com"
     assert read_article(ARTICLE.encode(), key="tempo/a.txt", options=options).source is None
     assert read_article(ARTICLE.encode(), key="tempo/a.txt").source is None  # no options: no folders
+
+
+def test_a_reader_that_breaks_unforeseen_is_a_named_skip_not_a_fetch_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docsearch.ingest.extract import ReaderFailed
+    from docsearch.ingest.extract.readers import markdown
+
+    def broken(data: bytes, key: str, limits: ReadLimits) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(markdown.READER, "read", broken)
+    with pytest.raises(ReaderFailed) as raised:
+        extract_article(ARTICLE.encode(), key="a.md")
+    assert raised.value.reason == "reader_failed" and raised.value.reader == "md"
+    assert isinstance(raised.value.__cause__, KeyError)
+    assert extract_article(ARTICLE.encode(), key="a.txt").title  # the other readers are unaffected

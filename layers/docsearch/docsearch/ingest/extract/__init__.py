@@ -12,7 +12,7 @@ from docsearch.ingest.article import Article
 from docsearch.ingest.extract.body import clean_text
 from docsearch.ingest.extract.dates import parse_iso_date
 from docsearch.ingest.extract.decode import decode_bytes
-from docsearch.ingest.extract.errors import Unindexable
+from docsearch.ingest.extract.errors import ReaderFailed, Unindexable
 from docsearch.ingest.extract.html import strip_markup
 from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
@@ -22,6 +22,7 @@ from docsearch.text import normalize_text
 
 __all__ = [
     "ReadOptions",
+    "ReaderFailed",
     "Unindexable",
     "clean_text",
     "decode_bytes",
@@ -69,10 +70,20 @@ def read_article(
     """
     options = options or ReadOptions()
     try:
-        reading = reader_for(key, content_type, data[:HEAD_BYTES]).read(data, key, options.limits)
-        return _article(reading, _overrides(metadata), key, options.source_folders)
+        return _article(_read(data, key, content_type, options), _overrides(metadata), key, options.source_folders)
     except RecursionError as error:
         raise Unindexable("parse_limit", f"nested too deeply to parse: {error}") from error
+
+
+def _read(data: bytes, key: str, content_type: str, options: ReadOptions) -> Reading:
+    """The chosen reader's reading; what it raises unforeseen is ReaderFailed, a skip with the reader's name."""
+    reader = reader_for(key, content_type, data[:HEAD_BYTES])
+    try:
+        return reader.read(data, key, options.limits)
+    except (Unindexable, RecursionError, MemoryError):
+        raise  # a skip it chose, a parser limit (parse_limit above), or the process out of memory
+    except Exception as error:
+        raise ReaderFailed(reader.name, error) from error
 
 
 def extract_article(

@@ -14,3 +14,15 @@ class Unindexable(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class ReaderFailed(Unindexable):
+    """A format reader raised what it did not foresee (a bug, or a library's own error on odd input).
+
+    Skipped as ``reader_failed`` (the same bytes would fail again), never taken for a fetch error and
+    retried; ``reader`` names the format and the original exception is the cause, for the log.
+    """
+
+    def __init__(self, reader: str, error: Exception) -> None:
+        super().__init__("reader_failed", f"the {reader} reader raised {type(error).__name__}: {error}")
+        self.reader = reader
