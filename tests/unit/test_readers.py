@@ -80,6 +80,6 @@ def test_a_reader_that_breaks_unforeseen_is_a_named_skip_not_a_fetch_error(monke
     monkeypatch.setattr(markdown.READER, "read", broken)
     with pytest.raises(ReaderFailed) as raised:
         extract_article(ARTICLE.encode(), key="a.md")
-    assert raised.value.reason == "reader_failed" and raised.value.reader == "md"
+    assert raised.value.reason == "extraction_error" and raised.value.reader == "md"
     assert isinstance(raised.value.__cause__, KeyError)
     assert extract_article(ARTICLE.encode(), key="a.txt").title  # the other readers are unaffected
