@@ -15,12 +15,7 @@ DATE_SEARCH_PARAGRAPHS = 3  # a date in the lead's first paragraphs is the story
 
 def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -> str:
     """Header block, boilerplate and dateline out; metadata found on the way goes into ``meta``."""
-    header = read_header(lines, meta.title if title_known else None)
-    meta.fill(header)
-    body_lines = [line for i, line in enumerate(lines) if i not in header.dropped]
-    first = next((i for i, line in enumerate(body_lines) if line.strip()), None)
-    if first is not None and not header.dropped and body_lines[first].strip().lstrip("#").strip() == meta.title:
-        body_lines[first] = ""  # the headline was the first line: it is the title, not body text
+    body_lines = _without_header(lines, meta, title_known)
     labels = label_lines(body_lines)
     for line, label in zip(body_lines, labels, strict=True):
         if label == "byline":
@@ -32,6 +27,17 @@ def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -
     if meta.published_at is None:
         meta.published_at = _early_date(kept)
     return "\n".join(kept).strip()
+
+
+def _without_header(lines: list[str], meta: TextMeta, title_known: bool) -> list[str]:
+    """``lines`` without the header block (and with the headline blanked where it opens the text)."""
+    header = read_header(lines, meta.title if title_known else None)
+    meta.fill(header)
+    body_lines = [line for i, line in enumerate(lines) if i not in header.dropped]
+    first = next((i for i, line in enumerate(body_lines) if line.strip()), None)
+    if first is not None and not header.dropped and body_lines[first].strip().lstrip("#").strip() == meta.title:
+        body_lines[first] = ""  # the headline was the first line: it is the title, not body text
+    return body_lines
 
 
 def _early_date(kept: list[str]) -> str | None:
