@@ -83,3 +83,14 @@ def test_a_reader_that_breaks_unforeseen_is_a_named_skip_not_a_fetch_error(monke
     assert raised.value.reason == "extraction_error" and raised.value.reader == "md"
     assert isinstance(raised.value.__cause__, KeyError)
     assert extract_article(ARTICLE.encode(), key="a.txt").title  # the other readers are unaffected
+
+
+def test_a_container_counts_as_what_it_may_unpack_to() -> None:
+    from docsearch.ingest.extract.readers import unpacked_bound
+    from docsearch.ingest.extract.readers.gzip import MAX_RATIO
+
+    limits = ReadLimits(max_bytes=10 * 2**20)
+    assert unpacked_bound("a/b.html", 5000, limits) == 5000
+    assert unpacked_bound("a/b.html.gz", 5000, limits) == 5000 * MAX_RATIO
+    assert unpacked_bound("a/b.txt.gz", 5 * 2**20, limits) == 10 * 2**20  # never past the object limit
+    assert unpacked_bound("a/b.pdf", 5000, limits) == 5000  # no reader: read as no more than it is

@@ -15,7 +15,17 @@ from functools import lru_cache
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.readers.base import HEAD_BYTES, Reader, Reading, ReadLimits
 
-__all__ = ["HEAD_BYTES", "ReadLimits", "Reader", "Reading", "lazy_imports", "reader_for", "readers", "upload_type"]
+__all__ = [
+    "HEAD_BYTES",
+    "ReadLimits",
+    "Reader",
+    "Reading",
+    "lazy_imports",
+    "reader_for",
+    "readers",
+    "unpacked_bound",
+    "upload_type",
+]
 
 GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 DEFAULT_FORMAT = "txt"  # bytes with neither key nor content type (a test, a pasted string) are read as text
@@ -55,6 +65,14 @@ def suffix(key: str) -> str:
     """The extension of a key's file name, lower case ("" for none): ``a/b.HTML.gz`` -> ``gz``."""
     name = key.rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def unpacked_bound(key: str, size: int, limits: ReadLimits | None = None) -> int:
+    """The most bytes an object of this key and stored size can unpack to (``size`` unless a container
+    reader claims its extension): what a batch's memory waves and CPU budget should count it as."""
+    extension = suffix(key)
+    reader = next((r for r in readers() if extension in r.suffixes), None)
+    return reader.unpacked_bound(size, limits or ReadLimits()) if reader else size
 
 
 def upload_type(name: str) -> str | None:

@@ -50,3 +50,8 @@ class Reader(Protocol):
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         """The document in ``data``; raise Unindexable with a reason when there is none."""
         ...
+
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        """The most bytes an object of ``size`` stored bytes can become before its text is read (its size,
+        unless the format is a container): what memory and CPU budgets should count it as."""
+        ...

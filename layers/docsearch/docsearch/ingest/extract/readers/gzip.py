@@ -30,12 +30,14 @@ class GzipReader:
     def detect(self, key: str, head: bytes) -> bool:
         return head.startswith(MAGIC)
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return min(limits.max_bytes, max(size, 1) * MAX_RATIO)
+
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         from docsearch.ingest.extract.readers import reader_for  # the registry holds this module
 
         inner_key = inner_name(key)
-        cap = min(limits.max_bytes, max(len(data), 1) * MAX_RATIO)
-        inner = gunzip(data, cap)
+        inner = gunzip(data, self.unpacked_bound(len(data), limits))
         reader = reader_for(inner_key, "", inner[:HEAD_BYTES])
         if reader.name == self.name:
             raise Unindexable("unsupported_format", "gzip inside gzip")

@@ -31,5 +31,8 @@ class HtmlReader:
             raise Unindexable("no_article_text", f"{len(body.split())} words of main text in the HTML")
         return Reading(body, self.name, meta, page.url)
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
 
 READER = HtmlReader()

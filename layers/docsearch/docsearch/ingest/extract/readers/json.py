@@ -56,5 +56,8 @@ def _text_field(document: dict[str, Any], name: str) -> str | None:
     value = document.get(name)
     return value.strip() or None if isinstance(value, str) else None
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
 
 READER = JsonReader()

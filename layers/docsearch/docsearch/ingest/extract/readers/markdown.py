@@ -27,5 +27,8 @@ class MarkdownReader:
         body = clean_text([html_entities.unescape(line) for line in lines], meta, title_known=heading is not None)
         return Reading(body, self.name, meta)
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
 
 READER = MarkdownReader()

@@ -25,5 +25,8 @@ class TextReader:
         lines = [html_entities.unescape(line) for line in decode_bytes(data).splitlines()]
         return Reading(clean_text(lines, meta), self.name, meta)
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
 
 READER = TextReader()
