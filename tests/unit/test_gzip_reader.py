@@ -132,3 +132,14 @@ def test_fuzzed_raw_deflate_streams_never_escape_as_zlib_errors(chunks: list[byt
         gunzip(data, 64 * 1024)
     except Unindexable as error:
         assert error.reason in ("invalid_gzip", "too_large")
+
+
+def test_streams_longer_than_an_input_step_and_many_tiny_members_unpack_whole() -> None:
+    import os
+
+    noise = os.urandom(300 * 1024)  # incompressible: the stream spans several input steps
+    assert gunzip(gzip.compress(noise), len(noise)) == noise
+    members = gzip.compress(b"") * 50_000 + gzip.compress(b"Judul\nIsi berita.")  # 1 MB of empty members
+    assert gunzip(members, MB) == b"Judul\nIsi berita."
+    with pytest.raises(Unindexable, match="no gzip stream"):
+        gunzip(b"\x00" * 100, MB)
