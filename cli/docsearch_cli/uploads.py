@@ -6,8 +6,6 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from docsearch.ingest.extract.readers import upload_type
-
 DEFAULT_TYPE = "application/octet-stream"
 
 
@@ -21,6 +19,8 @@ class UploadItem:
 
 def content_type(path: Path) -> str:
     """The type the format's reader names (text with an explicit charset: S3 stores what we send), else a guess."""
+    from docsearch.ingest.extract.readers import upload_type  # on use, as main.py's core imports: not for --help
+
     claimed = upload_type(path.name)
     if claimed:
         return claimed
