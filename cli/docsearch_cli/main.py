@@ -79,6 +79,7 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
         raise UsageError(f"no such file or folder: {error}") from error
     if not items:
         raise UsageError("nothing to upload (empty folders, or only hidden files)")
+    metadata = _upload_metadata(args)
     target.need("bucket")
     s3 = target.client("s3")
     uploaded, failed = [], []
@@ -86,7 +87,9 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
         for done, item in enumerate(items, 1):
             try:
                 with item.path.open("rb") as body:
-                    s3.put_object(Bucket=target.bucket, Key=item.key, Body=body, ContentType=item.content_type)
+                    s3.put_object(
+                        Bucket=target.bucket, Key=item.key, Body=body, ContentType=item.content_type, Metadata=metadata
+                    )
                 uploaded.append(item.key)
             except Exception as error:  # one bad file must not stop the rest
                 failed.append({"key": item.key, "error": str(error)})
@@ -115,6 +118,19 @@ def cmd_upload(args: argparse.Namespace, target: Target, out: Output) -> int:
     return EXIT_FAILURE if failed or not waited_ok else EXIT_OK
 
 
+def _upload_metadata(args: argparse.Namespace) -> dict[str, str]:
+    """S3 object metadata from ``--source`` and ``--date`` (``x-amz-meta-source``, ``x-amz-meta-published-at``):
+    for files that name no outlet or date of their own; ingest takes them over what a file says."""
+    metadata = {name: value for name, value in (("source", args.source), ("published-at", args.date)) if value}
+    for name, value in metadata.items():
+        if not value.isascii() or len(value) > MAX_METADATA_CHARS:
+            flag = "--date" if name == "published-at" else f"--{name}"
+            raise UsageError(f"{flag}: ASCII only, at most {MAX_METADATA_CHARS} characters")
+    return metadata
+
+
+# S3 user metadata travels in HTTP headers: ASCII only, 2 KB in all; an outlet's name is far shorter.
+MAX_METADATA_CHARS = 100
 WAIT_POLL_S = 0.5
 DLQ_CHECK_EVERY_S = 5.0
 
@@ -248,7 +264,8 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
 
 def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
     params: dict[str, Any] = {"q": args.query, "page": args.page, "size": args.size, "sort": args.sort}
-    params.update({k: v for k, v in (("date_from", args.date_from), ("date_to", args.date_to)) if v})
+    dates = (("date_from", args.date_from), ("date_to", args.date_to), ("undated", args.undated))
+    params.update({k: v for k, v in dates if v})
     if args.source:
         params["source"] = args.source
     answer = _search_direct(target, params) if args.direct else _search_http(target, params)
@@ -418,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument(
         "--wait-timeout", type=_bounded(1, 3600), default=120, help="seconds to wait for indexing (default 120)"
     )
+    upload.add_argument("--source", help="the files' outlet, e.g. detikNews (S3 metadata: wins over what a file says)")
+    upload.add_argument("--date", type=_iso_date, help="the files' publication date, YYYY-MM-DD (S3 metadata too)")
 
     status = command("status", "what became of uploaded keys: indexed, deleted, skipped (why), queued", cmd_status)
     status.add_argument("keys", nargs="+", metavar="KEY", help="an object key in the bucket")
@@ -437,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--source", action="append", help="only this source (site); may repeat")
     search.add_argument("--date-from", type=_iso_date, help="published on or after YYYY-MM-DD")
     search.add_argument("--date-to", type=_iso_date, help="published on or before YYYY-MM-DD")
+    search.add_argument(
+        "--undated",
+        choices=["include", "exclude"],
+        help="articles without a known date (default: left out by a date filter, else kept)",
+    )
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     search.add_argument("--direct", action="store_true", help="query OpenSearch directly instead of the HTTP API")
 

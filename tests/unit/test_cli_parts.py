@@ -217,3 +217,18 @@ def test_upload_that_cannot_read_the_index_says_so_and_how_to_skip_the_wait(
     assert code == 1 and put == ["a.txt"] and "Traceback" not in err
     assert "uploaded 1 files" in err and "--no-wait" in err
     assert cli.main(["upload", str(tmp_path / "a.txt"), "--bucket", "ember", "--no-wait"]) == 0
+
+
+def test_upload_names_the_outlet_and_date_of_files_that_carry_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--source``/``--date`` travel as S3 object metadata (x-amz-meta-source, -published-at), which ingest reads."""
+    sent: list[dict[str, Any]] = []
+    s3 = types.SimpleNamespace(put_object=lambda **kw: sent.append(kw))
+    monkeypatch.setattr(cli.Target, "client", lambda self, service: s3)
+    (tmp_path / "a.txt").write_text("Judul\nIsi berita.")
+    args = ["upload", str(tmp_path / "a.txt"), "--bucket", "ember", "--no-wait", "--source", "detikNews"]
+    assert cli.main([*args, "--date", "2025-10-21"]) == 0
+    assert sent[0]["Metadata"] == {"source": "detikNews", "published-at": "2025-10-21"}
+    assert cli.main([*args[:-1], "Tempo – Jakarta"]) == 2  # S3 metadata is ASCII: said, not sent
+    assert len(sent) == 1 and "ASCII" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from docsearch.outlets import display_name, source_from_key, source_key
+from docsearch.outlets import display_name, outlet_key, source_from_key, source_key
 
 
 @pytest.mark.parametrize(
@@ -22,9 +22,36 @@ def test_display_names_are_a_function_of_the_key_and_round_trip() -> None:
     assert display_name("suara merdeka") == "Suara Merdeka"
     assert source_key("SUARA   Merdeka") == "suara merdeka"
     assert source_key("Tempo, Jakarta") == "tempo, jakarta"  # commas are part of a name
-    table = json.loads(resources.files("docsearch").joinpath("data/sources.json").read_text(encoding="utf-8"))
-    for key in [*table["names"], *table["aliases"].values()]:
-        assert source_key(display_name(key)) == key  # a displayed name filters back to its outlet
+    raw = json.loads(resources.files("docsearch").joinpath("data/sources.json").read_text(encoding="utf-8"))
+    entries = [*raw["outlets"], *(c for outlet in raw["outlets"] for c in outlet.get("channels", []))]
+    for entry in entries:
+        key = source_key(entry["name"])
+        assert key is not None and source_key(display_name(key)) == key  # a displayed name filters back
+        assert all(source_key(alias) == key for alias in entry.get("aliases", []))
+
+
+@pytest.mark.parametrize(
+    ("spelling", "key", "outlet", "shown"),
+    [
+        ("detik", "detik.com", "detik.com", "detikcom"),
+        ("https://www.detik.com/", "detik.com", "detik.com", "detikcom"),
+        ("detikNews", "detiknews", "detik.com", "detikNews"),
+        ("DETIKNEWS", "detiknews", "detik.com", "detikNews"),
+        ("https://news.detik.com/berita/d-8171947/x", "detiknews", "detik.com", "detikNews"),
+        ("https://www.detik.com/jabar/berita/d-1/x", "detikjabar", "detik.com", "detikJabar"),
+        ("detik.com/jabar", "detikjabar", "detik.com", "detikJabar"),
+        ("https://nasional.kompas.com/read/2025/05/28/x", "kompas.com", "kompas.com", "Kompas.com"),
+        ("cnbcindonesia", "cnbcindonesia.com", "cnbcindonesia.com", "CNBC Indonesia"),
+        ("https://jabar.tribunnews.com/2025/x", "tribunjabar.id", "tribunnews.com", "TribunJabar.id"),
+        ("kabarpagi.id", "kabarpagi.id", "kabarpagi.id", "kabarpagi.id"),
+    ],
+)
+def test_channels_belong_to_their_outlet_and_keep_the_brands_casing(
+    spelling: str, key: str, outlet: str, shown: str
+) -> None:
+    assert source_key(spelling) == key
+    assert outlet_key(key) == outlet
+    assert display_name(key) == shown
 
 
 @pytest.mark.parametrize("name", [None, "", "   ", "https://", "www."])

@@ -43,8 +43,26 @@ def test_filters_sort_and_paging() -> None:
     request = SearchRequest(q="banjir", page=3, size=20, source=["a.id", "b.id"], sort="newest")
     body = build_search(request)
     assert body["from"] == 40 and body["size"] == 20
-    assert body["post_filter"] == {"terms": {"source_key": ["a.id", "b.id"]}}
+    keys = ["a.id", "b.id"]
+    assert body["post_filter"] == {
+        "bool": {"should": [{"terms": {"source_key": keys}}, {"terms": {"outlet_key": keys}}]}
+    }
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
+
+
+def _date_filters(**params: str) -> list[dict[str, object]]:
+    return build_search(SearchRequest(q="banjir", **params))["query"]["bool"]["filter"]
+
+
+def test_a_date_filter_leaves_undated_articles_out_unless_asked_to_keep_them() -> None:
+    in_range = {"range": {"published_at": {"format": "yyyy-MM-dd", "gte": "2025-10-01"}}}
+    undated = {"bool": {"must_not": {"exists": {"field": "published_at"}}}}
+    assert in_range in _date_filters(date_from="2025-10-01")
+    assert {"bool": {"should": [in_range, undated]}} in _date_filters(date_from="2025-10-01", undated="include")
+    assert {"exists": {"field": "published_at"}} in _date_filters(undated="exclude")
+    assert not any("published_at" in json.dumps(f) for f in _date_filters())
+    with pytest.raises(ValidationError, match="undated"):
+        SearchRequest(q="banjir", undated="sometimes")
 
 
 def test_deep_paging_is_refused() -> None:

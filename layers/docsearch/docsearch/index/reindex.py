@@ -41,11 +41,17 @@ Filler = Callable[[OpenSearch, str, Progress | None], int]
 POLL_S = 0.5
 # Documents from an index built before definition v3 get the fields search relies on: a story of their own
 # (results collapse on it; a missing one would lump them together) and a source key (lower-cased only:
-# a rebuild from the bucket applies the full normalisation of ingest/sources.py).
+# a rebuild from the bucket applies the full normalisation of outlets.py).
+# Documents from before v6 keep their date but say where it came from only as "unrecorded" (a rebuild from
+# the bucket extracts it again, strongest evidence first), and count under their own source as outlet.
 CARRY_FORWARD = (
     "if (ctx._source.deleted != true && ctx._source.story == null) { ctx._source.story = ctx._id; }"
     " if (ctx._source.source != null && ctx._source.source_key == null)"
     " { ctx._source.source_key = ctx._source.source.toLowerCase().trim(); }"
+    " if (ctx._source.source_key != null && ctx._source.outlet_key == null)"
+    " { ctx._source.outlet_key = ctx._source.source_key; }"
+    " if (ctx._source.published_at != null && ctx._source.date_source == null)"
+    " { ctx._source.date_source = 'unrecorded'; }"
 )
 OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish before it goes
 # The longest an ingest batch can run (IngestFunction's Timeout in template.yaml): a batch that began

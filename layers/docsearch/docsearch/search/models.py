@@ -19,6 +19,7 @@ MAX_RESULT_DEPTH = 1000
 MAX_SOURCE_FILTERS = 20
 
 Sort = Literal["relevance", "newest", "oldest"]
+Undated = Literal["include", "exclude"]
 
 
 class _Model(BaseModel):
@@ -38,6 +39,11 @@ class SearchRequest(_Model):
     )
     date_from: date | None = Field(None, description="published on or after, YYYY-MM-DD")
     date_to: date | None = Field(None, description="published on or before, YYYY-MM-DD")
+    undated: Undated | None = Field(
+        None,
+        description="articles whose date is not known: include or exclude them"
+        " (default: excluded when date_from or date_to is given, included otherwise)",
+    )
     sort: Sort = Field("relevance", description="relevance, newest or oldest")
     group: bool = Field(True, description="copies of one story as one result (false: every copy)")
 

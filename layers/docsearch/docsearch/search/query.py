@@ -164,9 +164,15 @@ def _excluded(text: str) -> dict[str, Any]:
 
 
 def _source_filter(request: SearchRequest) -> dict[str, Any] | None:
-    """Any spelling of a source's name filters the same (see outlets.py)."""
+    """Any spelling of a source's name filters the same (see outlets.py); an outlet's key finds its
+    channels too (their ``outlet_key``), a channel's key only that channel."""
     keys = sorted({key for key in map(source_key, request.source) if key})
-    return {"terms": {"source_key": keys}} if keys else None
+    if not keys:
+        return None
+    return {"bool": {"should": [{"terms": {"source_key": keys}}, {"terms": {"outlet_key": keys}}]}}
+
+
+UNDATED = {"bool": {"must_not": {"exists": {"field": "published_at"}}}}
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
@@ -177,7 +183,11 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
             bounds["gte"] = request.date_from.isoformat()
         if request.date_to:
             bounds["lte"] = request.date_to.isoformat()
-        filters.append({"range": {"published_at": bounds}})
+        in_range = {"range": {"published_at": bounds}}
+        # An undated article is not known to be in the range: left out unless asked for.
+        filters.append({"bool": {"should": [in_range, UNDATED]}} if request.undated == "include" else in_range)
+    elif request.undated == "exclude":
+        filters.append({"exists": {"field": "published_at"}})
     return filters
 
 
