@@ -50,7 +50,7 @@ def field_report(archives: dict[str, list[Record]]) -> str:
         [
             table(tallies, title),
             table(held_out, "The held-out part alone (URL SHA-1 ends in 0-2; its wrong values are never printed)"),
-            f"Wrong values, first of each:\n{examples(tallies)}",
+            f"Wrong values, first of each:\n{examples(tallies) or '  none'}",
         ]
     )
 
