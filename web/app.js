@@ -8,11 +8,12 @@
   const PAGE_SIZE = 10;
   const $ = (id) => document.getElementById(id);
   const form = $("search-form");
-  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance", group: true };
+  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", undated: false, sort: "relevance", group: true };
   const WIDE = window.matchMedia("(min-width: 48rem)");
   // The API's parameter names, as the form calls them (for its 400 messages).
   const FIELD_NAMES = { q: "kata kunci", page: "halaman", size: "jumlah per halaman", source: "sumber",
-    date_from: "dari tanggal", date_to: "sampai tanggal", sort: "urutan", group: "gabungkan salinan" };
+    date_from: "dari tanggal", date_to: "sampai tanggal", undated: "artikel tanpa tanggal", sort: "urutan",
+    group: "gabungkan salinan" };
   let facetSources = [];
   let inFlight = null;
 
@@ -24,6 +25,7 @@
     s.source.forEach((name) => p.append("source", name));
     if (s.date_from) p.set("date_from", s.date_from);
     if (s.date_to) p.set("date_to", s.date_to);
+    if (s.undated) p.set("undated", "include");
     if (s.sort !== "relevance") p.set("sort", s.sort);
     if (!s.group) p.set("group", "false");
     return p;
@@ -44,6 +46,7 @@
     state.q = $("q").value.trim();
     state.date_from = from;
     state.date_to = to;
+    state.undated = $("undated").checked;
     state.sort = $("sort").value;
     state.group = $("group").checked;
     state.source = Array.from(document.querySelectorAll("#source-options input:checked")).map((el) => el.value);
@@ -55,9 +58,11 @@
     $("q").value = state.q;
     $("date_from").value = window.Tanggal.format(state.date_from);
     $("date_to").value = window.Tanggal.format(state.date_to);
+    $("undated").checked = state.undated;
     $("sort").value = state.sort;
     $("group").checked = state.group;
-    const active = [state.date_from, state.date_to, state.sort !== "relevance", !state.group].filter(Boolean).length
+    const active = [state.date_from, state.date_to, state.undated, state.sort !== "relevance", !state.group]
+      .filter(Boolean).length
       + state.source.length;
     $("filter-count").textContent = active ? "(" + active + " aktif)" : "";
   }
@@ -69,6 +74,7 @@
     state.source = p.getAll("source");
     state.date_from = p.get("date_from") || "";
     state.date_to = p.get("date_to") || "";
+    state.undated = p.get("undated") === "include";
     state.sort = p.get("sort") || "relevance";
     state.group = p.get("group") !== "false";
     facetSources = state.source.map((value) => ({ value: value, count: null }));
@@ -133,7 +139,9 @@
       title.append(viewLink(hit.id, hit.title || "(tanpa judul)"));
       const meta = document.createElement("p");
       meta.className = "meta";
-      [hit.source, window.Tanggal.format(hit.published_at)].filter(Boolean).forEach((text, i) => {
+      // An article whose date is not known says so rather than showing nothing.
+      const when = hit.published_at ? window.Tanggal.format(hit.published_at) : "tanpa tanggal";
+      [hit.source, when].filter(Boolean).forEach((text, i) => {
         if (i) meta.append(" · ");
         const span = document.createElement("span");
         span.textContent = text;
@@ -267,7 +275,7 @@
     facetSources = facetSources.filter((f) => state.source.includes(f.value));
     run();
   });
-  ["date_from", "date_to", "sort", "group"].forEach((id) => $(id).addEventListener("change", () => {
+  ["date_from", "date_to", "undated", "sort", "group"].forEach((id) => $(id).addEventListener("change", () => {
     if (!$("q").value.trim()) return;
     state.page = 1;
     submit();
