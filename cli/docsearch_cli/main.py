@@ -230,8 +230,8 @@ def _status_line(report: dict[str, Any]) -> str:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
     from docsearch.index.definition import ensure_index
+    from docsearch.ingest.backfill import backfill  # the ingest path, for what is already in the bucket
 
     target.need("bucket")
     client = target.opensearch()
@@ -340,8 +340,8 @@ def _depth_text(depth: dict[str, int] | None) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import bucket_filler
     from docsearch.index.reindex import ReindexError, reindex
+    from docsearch.ingest.backfill import bucket_filler
 
     client = target.opensearch()
     filler = None

@@ -32,7 +32,8 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
-from docsearch.index.definition import building_alias, building_indices, index_definition, versioned_name
+from docsearch.aliases import building_alias, building_indices
+from docsearch.index.definition import index_definition, versioned_name
 
 Progress = Callable[[int, int], None]
 # Fill the new index from the bucket instead: (client, new_index, on_progress) -> documents written.

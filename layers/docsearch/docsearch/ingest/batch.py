@@ -59,7 +59,7 @@ from typing import Any, Literal
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
-from docsearch.index.definition import building_indices
+from docsearch.aliases import building_indices
 from docsearch.ingest.article import Article, IndexedArticle, document_id
 from docsearch.ingest.bulk import CONFLICT, TOO_LARGE, ItemResult, write_bulk
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
