@@ -17,8 +17,9 @@ from opensearchpy.exceptions import TransportError
 
 from docsearch.index.definition import ensure_index, index_definition, versioned_name
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import MessageOutcome, ingest_messages
+from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import ObjectMissing, StoredObject
+from docsearch.ingest.outcome import MessageOutcome
 
 pytestmark = pytest.mark.integration
 BUCKET = "permanent-bucket"

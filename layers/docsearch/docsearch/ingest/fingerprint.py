@@ -24,6 +24,8 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.document import TOMBSTONE
+
 MIN_PARAGRAPH_WORDS = 8  # shorter lines ("Baca juga", a one-line quote) say nothing about the story
 MAX_PARAGRAPHS = 64  # enough to recognise a story; bounds the stored field and the lookup
 CANDIDATES = 10  # indexed documents compared with each new one
@@ -142,7 +144,7 @@ def _found(hit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def _not_candidates(batch_ids: list[str]) -> list[dict[str, Any]]:
     """Tombstones, and the batch's own documents (they are compared in the batch, as they are now)."""
-    return [{"term": {"deleted": True}}, {"ids": {"values": batch_ids}}]
+    return [TOMBSTONE, {"ids": {"values": batch_ids}}]
 
 
 def _batch_query(paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
