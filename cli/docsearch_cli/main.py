@@ -303,7 +303,8 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         request = SearchRequest.model_validate(params)
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
-    return search(target.search_client(), target.index_alias, request).model_dump(mode="json")
+    view_url = target.settings().document_view_url
+    return search(target.search_client(), target.index_alias, request, view_url).model_dump(mode="json")
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
