@@ -35,8 +35,8 @@ from docsearch.ingest.bulk import deadline_after
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.fingerprint import assign_stories
 from docsearch.ingest.objects import fetch_object
-from docsearch.ingest.outcome import MessageOutcome, Skip
-from docsearch.ingest.plan import Fetch, Plan, plan_change
+from docsearch.ingest.outcome import MessageOutcome
+from docsearch.ingest.plan import Fetch, Plan, Skip, plan_change
 from docsearch.ingest.readahead import (
     DEFAULT_BYTE_BUDGET,
     Extracted,

@@ -8,19 +8,9 @@ dead-letter queue). The caller (the ingest function, a backfill) logs and measur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from docsearch.ingest.plan import Plan
-
-
-@dataclass(frozen=True)
-class Skip:
-    """An object left out on purpose, and why (``reason`` is a short code: ``empty``, ``too_large``...)."""
-
-    reason: str
-    detail: str
-    key: str | None = None
+from docsearch.ingest.plan import Plan, Skip
 
 
 @dataclass

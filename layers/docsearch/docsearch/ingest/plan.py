@@ -24,12 +24,20 @@ from docsearch.ingest.article import Article, IndexedArticle
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import Unindexable
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
-from docsearch.ingest.outcome import Skip
 from docsearch.ingest.state import StoredState, guard, is_older, live, moves, same, sequencer_of
 
 Fetch = Callable[[str, str], StoredObject]  # (bucket, key) -> the object
 Extract = Callable[[str, StoredObject], Article]  # (key, object) -> its article; raises Unindexable
 Kind = Literal["indexed", "deleted", "unchanged", "skipped"]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An object left out on purpose, and why (``reason`` is a short code: ``empty``, ``too_large``...)."""
+
+    reason: str
+    detail: str
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from docsearch.ingest.bulk import CONFLICT, TOO_LARGE, ItemResult, write_bulk
-from docsearch.ingest.outcome import MessageOutcome, Skip
-from docsearch.ingest.plan import Plan, PlannedWrite
+from docsearch.ingest.outcome import MessageOutcome
+from docsearch.ingest.plan import Plan, PlannedWrite, Skip
 from docsearch.ingest.state import States
 
 REJECTED = 400  # the engine cannot take this document (mapping): permanent, for this document only
