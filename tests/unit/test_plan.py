@@ -13,7 +13,7 @@ from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import Unindexable
 from docsearch.ingest.objects import ObjectMissing, ObjectTooLarge, StoredObject
 from docsearch.ingest.plan import Plan, plan_change
-from docsearch.ingest.state import StoredState
+from docsearch.ingest.state import StoredState, latest_changes
 
 ALIAS, NEXT = "articles", "articles-v2"
 BUCKET, KEY = "berita", "2024/banjir.txt"
@@ -203,3 +203,12 @@ def test_refused_document_becomes_a_skip_record_keeping_its_identity() -> None:
 @pytest.mark.parametrize("field", STATE_FIELDS)
 def test_the_state_read_is_of_stored_fields(field: str) -> None:
     assert field in STORED_FIELDS
+
+
+def test_the_latest_change_of_a_key_wins_and_the_others_are_stale() -> None:
+    changes = [("m1", put("0B")), ("m2", put("A")), ("m3", delete("C")), ("m4", put(""))]
+    latest, superseded = latest_changes(changes)
+    assert list(latest.values()) == [("m4", put(""))]  # unordered: after whatever came before it in the batch
+    assert superseded == ["m2", "m1", "m3"]
+    latest, superseded = latest_changes([("m1", put("0C")), ("m2", delete("0B"))])
+    assert [tag for tag, _ in latest.values()] == ["m1"] and superseded == ["m2"]

@@ -93,11 +93,7 @@ def _settle(
         return write.refused(main.error)
     failed = [r for _, r in mine if not r.ok]
     if failed and not final and all(lost_race(r) for r in failed):
-        through = main is not None and main.ok
-        if through:  # counted now; the re-plan only writes what the other index still needs
-            outcome.record(plan)
-            outcome.count(write.kind)
-        return through
+        return _lost(plan, main, outcome)
     outcome.record(plan)
     if failed:  # retried whole (writes are idempotent); a lost race re-reads state and object
         reason = failed[0].error
@@ -105,6 +101,16 @@ def _settle(
     else:
         outcome.count(write.kind)
     return None
+
+
+def _lost(plan: Plan, main: ItemResult | None, outcome: MessageOutcome) -> bool:
+    """A key that lost a race, to re-plan: whether its write to the alias went through (then counted now; the
+    re-plan only writes what the other index still needs)."""
+    through = main is not None and main.ok
+    if through:
+        outcome.record(plan)
+        outcome.count(_write_of(plan).kind)
+    return through
 
 
 def refused(result: ItemResult) -> bool:
