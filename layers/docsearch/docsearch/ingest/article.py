@@ -9,7 +9,7 @@ from typing import Any
 
 from docsearch.document import document
 from docsearch.ingest.fingerprint import own_story, paragraph_hashes
-from docsearch.ingest.sources import source_key
+from docsearch.outlets import source_key
 
 
 def document_id(bucket: str, key: str) -> str:
