@@ -33,6 +33,7 @@ from docsearch.aliases import building_indices
 from docsearch.index.definition import ensure_write_targets
 from docsearch.ingest.bulk import deadline_after
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
+from docsearch.ingest.extract import ReadOptions
 from docsearch.ingest.fingerprint import assign_stories
 from docsearch.ingest.objects import fetch_object
 from docsearch.ingest.outcome import MessageOutcome
@@ -71,6 +72,7 @@ def ingest_queue_batch(
         byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
         deadline=deadline_after(remaining_ms),  # bulk retries stop before the function's timeout
         building=lambda: ensure_write_targets(client, alias, settings.index_replicas)[1],
+        options=ReadOptions.from_settings(settings),  # the outlet folders (SOURCE_PREFIXES), the size bound
     )
 
 
@@ -82,6 +84,7 @@ def ingest_messages(
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
     building: Callable[[], Sequence[str]] | None = None,
+    options: ReadOptions | None = None,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
 
@@ -107,6 +110,7 @@ def ingest_messages(
         deadline=deadline,
         byte_budget=byte_budget,
         building=building,
+        options=options,
     )
     return outcomes
 
@@ -119,6 +123,7 @@ class _Batch:
     fetch: Fetch
     outcomes: dict[str, MessageOutcome]
     extract_until: float | None
+    options: ReadOptions | None = None  # what extraction reads of the settings
     extracted: dict[tuple[str, str], Extracted] = field(default_factory=dict)  # see extract_while_waiting
 
 
@@ -133,6 +138,7 @@ def apply_changes(
     deadline: float | None = None,
     byte_budget: int = DEFAULT_BYTE_BUDGET,
     building: Callable[[], Sequence[str]] | None = None,
+    options: ReadOptions | None = None,
 ) -> None:
     """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``.
 
@@ -158,13 +164,14 @@ def apply_changes(
     lookup = lookups().submit(look_up)
     # While the engine answers, the objects already read are extracted (the CPU would idle otherwise); the
     # plan then decides what to do with them, and an extraction it would not have made is only dropped.
-    extracted = extract_while_waiting(lookup, ahead[0], sequenced, until)
+    extracted = extract_while_waiting(lookup, ahead[0], sequenced, until, options)
     try:
         targets, states = lookup.result()
     except OpenSearchException as error:
         _fail(outcomes, [tag for tag, _ in latest.values()], f"engine: {error!r}")
         return
-    batch = _Batch(Destination(client, index, targets, require_alias, deadline), fetch, outcomes, until, extracted)
+    where = Destination(client, index, targets, require_alias, deadline)
+    batch = _Batch(where, fetch, outcomes, until, options, extracted)
     for wave in groups:
         raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead.pop() if ahead else None)
         if raced:
@@ -236,7 +243,7 @@ def _plan_wave(
         ready = batch.extracted.pop((change.bucket, change.key), None)
         late = batch.extract_until is not None and time.monotonic() > batch.extract_until
         plan = plan_change(
-            tag, doc_id, change, known, batch.where.index, fetch_wave, extractor(ready), out_of_time=late
+            tag, doc_id, change, known, batch.where.index, fetch_wave, extractor(ready, batch.options), out_of_time=late
         )
         if plan.write is None:
             sinks[doc_id].record(plan)

@@ -20,7 +20,7 @@ from typing import Any
 
 from docsearch.ingest.article import Article
 from docsearch.ingest.events import ObjectChange
-from docsearch.ingest.extract import extract_article
+from docsearch.ingest.extract import ReadOptions, extract_article
 from docsearch.ingest.objects import StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
@@ -94,26 +94,31 @@ def lookups() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="docsearch-lookup")
 
 
-def extract(key: str, obj: StoredObject) -> Article:
-    """The article in ``obj``, within its CPU budget (past it: skipped as too_slow)."""
+def extract(key: str, obj: StoredObject, options: ReadOptions | None = None) -> Article:
+    """The article in ``obj``, within its CPU budget (past it: skipped as too_slow); ``options``: the
+    settings extraction reads (None: extraction's defaults)."""
     with cpu_time_limit(extraction_budget_s(len(obj.body))):
-        return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type)
+        return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type, options=options)
 
 
-def extractor(ready: Extracted | None) -> Callable[[str, StoredObject], Article]:
+def extractor(ready: Extracted | None, options: ReadOptions | None = None) -> Callable[[str, StoredObject], Article]:
     """The plan's extraction of one object: ``ready`` if it was made while the engine answered (raised
     again if it failed), else made when the plan asks."""
 
     def extract_or_reuse(key: str, obj: StoredObject) -> Article:
         if isinstance(ready, Exception):
             raise ready
-        return ready if ready is not None else extract(key, obj)
+        return ready if ready is not None else extract(key, obj, options)
 
     return extract_or_reuse
 
 
 def extract_while_waiting(
-    lookup: Future[Any], fetch: Fetch, changes: list[ObjectChange], until: float | None
+    lookup: Future[Any],
+    fetch: Fetch,
+    changes: list[ObjectChange],
+    until: float | None,
+    options: ReadOptions | None = None,
 ) -> dict[tuple[str, str], Extracted]:
     """Extract the objects ``fetch`` is reading ahead for ``changes``, in turn, until ``lookup`` is done (in
     this thread: the CPU limit is a signal). An object whose read failed is left to the plan, which reports it;
@@ -127,7 +132,7 @@ def extract_while_waiting(
         except Exception:  # noqa: S112 (its read failed: the plan asks for it again and reports why)
             continue
         try:
-            extracted[(bucket, key)] = extract(key, obj)
+            extracted[(bucket, key)] = extract(key, obj, options)
         except Exception as error:  # Unindexable, or a bug: the plan decides what it means
             extracted[(bucket, key)] = error
     return extracted
