@@ -9,7 +9,7 @@ from typing import Any
 
 from docsearch.document import document
 from docsearch.ingest.fingerprint import own_story, paragraph_hashes
-from docsearch.outlets import source_key
+from docsearch.outlets import outlet_key, source_key
 
 
 def document_id(bucket: str, key: str) -> str:
@@ -24,6 +24,9 @@ class Article:
     source: str | None = None
     author: str | None = None
     published_at: str | None = None  # ISO date, YYYY-MM-DD
+    # Where the date came from, strongest evidence first: s3-metadata, json, meta-tag, json-ld,
+    # time-element, date-line (the line beside the headline); None when undated.
+    date_source: str | None = None
     editor: str | None = None
     dateline: str | None = None  # the city of the dateline ("Jakarta")
     url: str | None = None
@@ -53,6 +56,7 @@ class IndexedArticle:
             self.key,
             asdict(self.article),
             grouping=(source_key(self.article.source), paragraphs, own_story(paragraphs, self.id)),
+            outlet_key=outlet_key(source_key(self.article.source)),
             size=self.size,
             content_hash=self.content_hash,
             sequencer=self.sequencer,

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 from docsearch.ingest.article import Article
 from docsearch.ingest.extract.body import clean_text
-from docsearch.ingest.extract.dates import parse_iso_date
+from docsearch.ingest.extract.dates import find_date, plausible
 from docsearch.ingest.extract.decode import decode_bytes
 from docsearch.ingest.extract.errors import ReaderFailed, Unindexable
 from docsearch.ingest.extract.html import strip_markup
 from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
-from docsearch.outlets import display_name, source_from_key, source_key
+from docsearch.outlets import display_name, key_of_address, outlet_key, source_from_key, source_key
 from docsearch.settings import Settings
 from docsearch.text import normalize_text
 
@@ -31,7 +31,8 @@ __all__ = [
     "read_article",
 ]
 
-METADATA_FIELDS = ("title", "source", "author", "published-at", "url")
+METADATA_FIELDS = ("title", "source", "author", "published-at", "date", "url")
+S3_DATE = "s3-metadata"  # date_source of a date given as S3 metadata (x-amz-meta-published-at or -date)
 # Keyword fields (one term each) are bounded: the engine refuses a term over 32,766 bytes for the whole
 # document, and a name this long is junk anyway. The mapping's ignore_above is the second fence.
 MAX_NAME_CHARS = 256  # source, author, editor, dateline: truncated
@@ -117,18 +118,40 @@ def _article(reading: Reading, overrides: dict[str, str], key: str, folders: tup
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
     meta = reading.meta
-    outlet = source_key(overrides.get("source") or meta.source or source_from_key(key, folders))
+    address = web_address(overrides.get("url")) or web_address(reading.url)
+    outlet = _outlet(overrides.get("source") or meta.source, address, source_from_key(key, folders))
+    published, date_source = _date(overrides, meta.published_at, meta.date_source)
     return Article(
         title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:TITLE_FROM_BODY_CHARS]),
         body=body or title,
         source=_name(display_name(outlet)) if outlet else None,
         author=_name(overrides.get("author") or meta.author),
-        published_at=parse_iso_date(overrides.get("published-at", "")) or meta.published_at,
+        published_at=published,
+        date_source=date_source,
         editor=_name(meta.editor),
         dateline=_name(meta.dateline),
-        url=web_address(overrides.get("url")) or web_address(reading.url),
+        url=address,
         format=reading.format,
     )
+
+
+def _date(overrides: dict[str, str], found: str | None, found_in: str | None) -> tuple[str | None, str | None]:
+    """S3 metadata's date (the uploader's word) when it is plausible, else what the object itself said."""
+    given = find_date(overrides.get("published-at") or overrides.get("date") or "")
+    if given is not None and plausible(given, S3_DATE):
+        return given.isoformat(), S3_DATE
+    return found, found_in
+
+
+def _outlet(named: str | None, address: str | None, folder: str | None) -> str | None:
+    """The source's key: the name the object gives (S3 metadata, og:site_name, JSON, header line), else its
+    web address's outlet, else its folder. A name that is an outlet yields to the address's channel of that
+    same outlet ("detikcom" on a www.detik.com/jabar page is detikJabar)."""
+    from_address = key_of_address(address) if address else None
+    key = source_key(named) or from_address or source_key(folder)
+    if from_address and key == outlet_key(from_address) != from_address:
+        return from_address
+    return key
 
 
 def _name(value: str | None) -> str | None:

@@ -7,10 +7,7 @@ JSON's body field); metadata found on the way goes into a ``TextMeta``.
 from __future__ import annotations
 
 from docsearch.ingest.extract.boilerplate import clean_lines, label_lines
-from docsearch.ingest.extract.dates import find_date
 from docsearch.ingest.extract.metadata import TextMeta, read_bylines, read_dateline, read_header
-
-DATE_SEARCH_PARAGRAPHS = 3  # a date in the lead's first paragraphs is the story's; later ones are history
 
 
 def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -> str:
@@ -24,8 +21,7 @@ def clean_text(lines: list[str], meta: TextMeta, *, title_known: bool = False) -
     first = next((i for i, line in enumerate(kept) if line), None)
     if first is not None:
         kept[first] = read_dateline(kept[first], meta).strip()
-    if meta.published_at is None:
-        meta.published_at = _early_date(kept)
+    # No date is taken from the body: "Senin (20/10)" is the day of the event, "17 Agustus 1945" a name.
     return "\n".join(kept).strip()
 
 
@@ -38,9 +34,3 @@ def _without_header(lines: list[str], meta: TextMeta, title_known: bool) -> list
     if first is not None and not header.dropped and body_lines[first].strip().lstrip("#").strip() == meta.title:
         body_lines[first] = ""  # the headline was the first line: it is the title, not body text
     return body_lines
-
-
-def _early_date(kept: list[str]) -> str | None:
-    paragraphs = [line for line in kept if line][:DATE_SEARCH_PARAGRAPHS]
-    found = next((d for d in map(find_date, paragraphs) if d), None)
-    return found.isoformat() if found else None

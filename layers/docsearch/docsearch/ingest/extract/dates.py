@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -36,7 +36,7 @@ def tables() -> DateTables:
     unit_alt = "|".join(map(re.escape, raw["relative_units"]))
     named = re.compile(rf"\b(\d{{1,2}})\s+({month_alt})\.?,?\s+(\d{{4}})\b", re.IGNORECASE)
     numeric = re.compile(r"(?<![\d/])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/])")
-    iso = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?")
+    iso = re.compile(r"\b(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ][\d:.+\-Z]*)?")  # 2024-06-20, 2024/06/20 (detik)
     noise = (
         rf"(?:{named.pattern})|(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}})|(?:{iso.pattern})"
         rf"|\b(?:{day_alt})\b|\b\d{{1,2}}[:.]\d{{2}}(?::\d{{2}})?\b|\b(?:{zone_alt})\b"
@@ -72,6 +72,26 @@ def find_date(text: str) -> date | None:
             found.append((match.start(), parsed))
             break
     return min(found, key=lambda item: item[0])[1] if found else None
+
+
+# Where a date may come from, strongest first (stored as ``date_source``). Structured evidence is what the
+# publisher or uploader set as the publication date; a date line is text beside the headline.
+STRUCTURED_SOURCES = ("s3-metadata", "json", "meta-tag", "json-ld", "time-element")
+DATE_LINE = "date-line"
+# Online Indonesian news begins in the mid-1990s (detik 1998, Kompas.com 1995): a date line older than
+# this is a founding year, a birth date or a typo ("Universitas 17 Agustus 1945"), not a publication.
+# Structured metadata may be older (a digitised archive states its own dates).
+OLDEST_TEXT_DATE = date(1990, 1, 1)
+# WIB is UTC+7: an article's date may be a day ahead of the UTC clock at upload; later is refused.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def plausible(day: date, source: str, today: date | None = None) -> bool:
+    """Whether ``day`` can be the publication date of an article uploaded ``today`` (UTC), given where
+    it came from: never after the upload, and from a date line not before ``OLDEST_TEXT_DATE``."""
+    if day > (today or datetime.now(UTC).date()) + FUTURE_SLACK:
+        return False
+    return source in STRUCTURED_SOURCES or day >= OLDEST_TEXT_DATE
 
 
 def parse_iso_date(text: str) -> str | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
-from docsearch.ingest.extract.dates import parse_iso_date
+from docsearch.ingest.extract.dates import DATE_LINE, find_date, is_timestamp
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.metadata import web_address
 
@@ -43,7 +44,7 @@ class HtmlArticle:
     title: str | None
     site_name: str | None
     author: str | None
-    published_at: str | None
+    dates: list[tuple[date, str]]  # candidate publication dates, strongest evidence first, with their source
     url: str | None
 
 
@@ -89,6 +90,87 @@ def strip_markup(text: str) -> str:
     return " ".join(_text_of(f"<div>{text}</div>").split())
 
 
+# Meta tags publishers put the publication date in (property, name or itemprop): Open Graph's article
+# tags, detik's and Kompas's publishdate, Parse.ly, Dublin Core, schema.org microdata, Google News.
+DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "DC.date.issued",
+    "dc.date",
+    "DC.date",
+    "datePublished",
+    "date",
+)
+JSON_LD_MAX_CHARS = 100_000  # one script's text; a page's JSON-LD is a few KB
+DATE_LINE_LOOKAHEAD = 8  # elements after the headline searched for its date line
+DATE_LINE_MAX_CHARS = 120
+
+
+def _json_ld_dates(doc: Any) -> list[date]:
+    """``datePublished`` of the page's JSON-LD objects (a list or an ``@graph`` of them too)."""
+    import json
+
+    found: list[date] = []
+    for script in doc.xpath("//script[@type='application/ld+json']"):
+        text = (script.text or "")[:JSON_LD_MAX_CHARS]
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(found) < 3:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item[:20])
+            elif isinstance(item, dict):
+                value = item.get("datePublished")
+                if isinstance(value, str) and (day := find_date(value)):
+                    found.append(day)
+                stack.extend(v for v in (item.get("@graph"),) if isinstance(v, list))
+    return found
+
+
+def _time_dates(doc: Any) -> list[date]:
+    """``<time datetime>`` marked as the publication time, or inside the article (not a sidebar's list)."""
+    marked = "//time[@datetime][@itemprop='datePublished' or @pubdate or ancestor::article or ancestor::header]"
+    return [day for value in doc.xpath(f"{marked}/@datetime") if (day := find_date(str(value)))][:1]
+
+
+def _date_line(doc: Any) -> date | None:
+    """The visible date line beside the headline ("Selasa, 21 Okt 2025 20:43 WIB", "detikNews | …")."""
+    h1 = next((h for h in doc.iter("h1") if h.text_content().strip()), None)
+    if h1 is None:
+        return None
+    for element in h1.xpath(f"following::*[position() <= {DATE_LINE_LOOKAHEAD}]"):
+        line = " ".join(element.text_content().split())
+        if not line or len(line) > DATE_LINE_MAX_CHARS:
+            continue
+        if any(is_timestamp(part) for part in line.split("|")) and (day := find_date(line)):
+            return day
+    return None
+
+
+def _page_dates(doc: Any) -> list[tuple[date, str]]:
+    dates: list[tuple[date, str]] = []
+    for name in DATE_META:
+        value = _meta(doc, name)
+        if value and (day := find_date(value)):
+            dates.append((day, "meta-tag"))
+    dates += [(day, "json-ld") for day in _json_ld_dates(doc)]
+    dates += [(day, "time-element") for day in _time_dates(doc)]
+    if (day := _date_line(doc)) is not None:
+        dates.append((day, DATE_LINE))
+    return dates
+
+
 def read_html(text: str) -> HtmlArticle:
     import lxml.html
     from lxml.etree import ParserError
@@ -103,18 +185,16 @@ def read_html(text: str) -> HtmlArticle:
     h1 = next((" ".join(h.text_content().split()) for h in doc.iter("h1") if h.text_content().strip()), None)
     page_title = next((" ".join(t.text_content().split()) for t in doc.iter("title")), None)
     title = _meta(doc, "og:title", "twitter:title", "headline") or h1 or page_title
-    date = _meta(doc, "article:published_time", "og:published_time", "datePublished", "pubdate", "date", "dc.date")
-    if date is None:
-        date = next((str(v) for v in doc.xpath("//time/@datetime") if str(v).strip()), None)
     og_url = _meta(doc, "og:url")
     canonical = next((str(v).strip() for v in doc.xpath("//link[@rel='canonical']/@href") if str(v).strip()), None)
     if canonical and og_url and "://" not in canonical:  # a relative canonical link: resolve it on og:url
         canonical = urljoin(og_url, canonical)
     return HtmlArticle(
         text=_text_of(summary),
-        title=strip_site_suffix(title, site) if title else None,
+        # The page's own headline (its h1) is kept whole: " - TAPG Full Senyum!" is part of it, not a site.
+        title=title if title is None or title == h1 else strip_site_suffix(title, site),
         site_name=site,
         author=_meta(doc, "author", "article:author", "dc.creator"),
-        published_at=parse_iso_date(date) if date else None,
+        dates=_page_dates(doc),
         url=web_address(canonical) or web_address(og_url),
     )

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from docsearch.ingest.extract.boilerplate import family_of, is_prose, rules, word_count
-from docsearch.ingest.extract.dates import find_date, is_timestamp
+from docsearch.ingest.extract.boilerplate import family_of, is_prose, rules, strip_inline, word_count
+from docsearch.ingest.extract.dates import DATE_LINE, find_date, is_timestamp, plausible
+from docsearch.outlets import is_known, outlet_key, source_key
 
 HEADER_MAX_LINES = 12
 LABEL_MAX_WORDS = 3  # "Dunia", "Berita Utama": a section label, not a headline
 TITLE_MAX_WORDS = 25
 NAME_MAX_WORDS = 5
+HEADLINE_LOOKAHEAD = 6  # lines after a "?"/"!" headline searched for its date line (blanks and a caption between)
 MAX_URL_CHARS = 2048
 AUTHOR_ROLES = ("penulis", "reporter", "laporan", "oleh", "pewarta", "wartawan", "kontributor", "writer", "author")
 EDITOR_ROLES = ("editor", "penyunting", "redaktur")
@@ -42,14 +45,23 @@ class TextMeta:
     author: str | None = None
     editor: str | None = None
     published_at: str | None = None
+    date_source: str | None = None  # where published_at came from (dates.STRUCTURED_SOURCES, DATE_LINE)
     dateline: str | None = None
     dropped: set[int] = field(default_factory=set)  # indices of header lines that are not article text
 
     def fill(self, other: TextMeta) -> None:
         """Take ``other``'s values where this one has none."""
-        for name in ("title", "source", "author", "editor", "published_at", "dateline"):
+        for name in ("title", "source", "author", "editor", "dateline"):
             if getattr(self, name) is None:
                 setattr(self, name, getattr(other, name))
+        if self.published_at is None and other.published_at is not None:
+            self.published_at, self.date_source = other.published_at, other.date_source
+
+    def offer_date(self, day: date | None, source: str) -> None:
+        """Take ``day`` as the publication date unless one was found first or it is implausible
+        (callers offer the strongest evidence first)."""
+        if self.published_at is None and day is not None and plausible(day, source):
+            self.published_at, self.date_source = day.isoformat(), source
 
 
 def person(name: str) -> str | None:
@@ -107,8 +119,8 @@ def _meta_kind(line: str, meta: TextMeta) -> str | None:
     label, value = md[1].lower(), md[2]
     if label in ("sumber", "source"):
         meta.source = meta.source or site_name(value) or LABEL_SPLIT.split(value, maxsplit=1)[0].strip() or None
-    elif label in ("tanggal", "date") and meta.published_at is None and (found := find_date(value)):
-        meta.published_at = found.isoformat()
+    elif label in ("tanggal", "date"):
+        meta.offer_date(find_date(value), DATE_LINE)
     return "meta"
 
 
@@ -116,13 +128,12 @@ def _byline_kind(line: str, meta: TextMeta) -> str | None:
     """ "Penulis: X | Editor: Y", maybe with the date beside the names."""
     if not read_bylines(line, meta):
         return None
-    if (found := find_date(BYLINE.sub("", line))) and meta.published_at is None:
-        meta.published_at = found.isoformat()
+    meta.offer_date(find_date(BYLINE.sub("", line)), DATE_LINE)
     return "byline"
 
 
 def _date_kind(line: str, meta: TextMeta) -> str | None:
-    """A timestamp line, with at most a short name beside it (the author)."""
+    """A timestamp line, with at most a short name beside it (the outlet or channel, else the author)."""
     segments = [s for s in SEGMENT_SPLIT.split(line) if s.strip()]
     found = find_date(line)
     if not found or not any(is_timestamp(s) for s in segments):
@@ -130,15 +141,26 @@ def _date_kind(line: str, meta: TextMeta) -> str | None:
     rest = [s for s in segments if not is_timestamp(s)]
     if len(rest) > 1 or sum(map(word_count, rest)) > NAME_MAX_WORDS:
         return None
-    if meta.published_at is None:
-        meta.published_at = found.isoformat()
-    if rest and meta.author is None:
-        meta.author = person(rest[0])
+    meta.offer_date(found, DATE_LINE)
+    if rest:  # "detikNews | Selasa, 21 Okt 2025 20:43 WIB"
+        _label(rest[0].strip(), meta)
     return "date"
 
 
+def _label(text: str, meta: TextMeta) -> None:
+    """The name beside a date line: the outlet or channel when the table knows it, else the author."""
+    key = source_key(text)
+    if is_known(key) or site_name(text) == text:
+        # A channel beats its outlet's bare site line above the headline ("detik.com", then "detikBali | …").
+        if meta.source is None or outlet_key(key) == source_key(meta.source) != key:
+            meta.source = text
+    elif meta.author is None:
+        meta.author = person(text)
+
+
 def _caption_kind(line: str, meta: TextMeta) -> str | None:
-    return "caption" if family_of(line) is not None else None
+    """A caption or credit: a boilerplate line, or a line ending in a photo credit ("… FOTO: AFP")."""
+    return "caption" if family_of(line) is not None or strip_inline(line) != line else None
 
 
 def _site_kind(line: str, meta: TextMeta) -> str | None:
@@ -176,10 +198,22 @@ def _header_lines(lines: list[str], meta: TextMeta) -> list[HeaderLine]:
         line = raw.strip()
         if not line:
             continue
-        if len(kinds) >= HEADER_MAX_LINES or is_prose(line) or DATELINE.match(line):
+        if len(kinds) >= HEADER_MAX_LINES or DATELINE.match(line):
+            break
+        if is_prose(line) and not _headline_before_stamp(line, lines[index + 1 : index + HEADLINE_LOOKAHEAD]):
             break
         kinds.append((index, line, _kind(line, meta)))
     return kinds
+
+
+def _headline_before_stamp(line: str, following: list[str]) -> bool:
+    """A headline ending in "?", "!", a quote or ".." reads like a sentence; it is still the headline when
+    the next line is a date line ("Kapan IKN Jadi Ibu Kota?" / "detikNews | Selasa, 21 Okt 2025 20:43 WIB")."""
+    if (line.endswith(".") and not line.endswith("..")) or word_count(line) > TITLE_MAX_WORDS:
+        return False
+    # The next line that is not a photo's caption (a caption may sit between the two).
+    after = next((t.strip() for t in following if t.strip() and strip_inline(t.strip()) == t.strip()), "")
+    return bool(after) and find_date(after) is not None and any(is_timestamp(s) for s in SEGMENT_SPLIT.split(after))
 
 
 def _headline(kinds: list[HeaderLine]) -> str | None:

@@ -25,7 +25,9 @@ class HtmlReader:
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         page = read_html(decode_bytes(data))
         author = person(page.author) if page.author and "://" not in page.author else None
-        meta = TextMeta(title=page.title, source=page.site_name, published_at=page.published_at, author=author)
+        meta = TextMeta(title=page.title, source=page.site_name, author=author)
+        for day, evidence in page.dates:  # strongest first; the first plausible one is kept
+            meta.offer_date(day, evidence)
         body = clean_text(page.text.splitlines(), meta, title_known=meta.title is not None)
         if len(body.split()) < MIN_HTML_WORDS:
             raise Unindexable("no_article_text", f"{len(body.split())} words of main text in the HTML")

@@ -7,11 +7,14 @@ import json
 from typing import Any
 
 from docsearch.ingest.extract.body import clean_text
-from docsearch.ingest.extract.dates import parse_iso_date
+from docsearch.ingest.extract.dates import find_date
 from docsearch.ingest.extract.decode import decode_bytes
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.metadata import TextMeta
 from docsearch.ingest.extract.readers.base import Reading, ReadLimits
+
+# A CMS export's publication date, under the names exports use (the first one present is read).
+DATE_FIELDS = ("published_at", "publishedAt", "date_published", "datePublished", "published", "date", "tanggal")
 
 
 class JsonReader:
@@ -29,13 +32,13 @@ class JsonReader:
         title, body = document.get("title"), document.get("body")
         if not isinstance(title, str) or not isinstance(body, str) or not title.strip() or not body.strip():
             raise Unindexable("invalid_json", "needs non-empty string fields 'title' and 'body'")
-        published = _text_field(document, "published_at")
         meta = TextMeta(
             title=" ".join(html_entities.unescape(title).split()),
             source=_text_field(document, "source"),
             author=_text_field(document, "author"),
-            published_at=parse_iso_date(published) if published else None,
         )
+        published = next((value for name in DATE_FIELDS if (value := _text_field(document, name))), None)
+        meta.offer_date(find_date(published) if published else None, "json")
         lines = [html_entities.unescape(line) for line in body.splitlines()]
         return Reading(clean_text(lines, meta, title_known=True), self.name, meta, _text_field(document, "url"))
 
