@@ -159,3 +159,17 @@ def test_the_pages_own_headline_is_kept_whole() -> None:
     title = "Harga CPO Sebulan Terbang 7%, Saham AALI - TAPG Full Senyum!"
     page = _page("", site="CNBC Indonesia").replace(b"Kampus Siap Bantu Kendalikan Harga Pangan", title.encode())
     assert extract_article(page, key="a.html").title == title
+
+
+def test_a_verse_scraped_as_latin1_is_repaired_not_refused_as_binary() -> None:
+    """Arabic in UTF-8 read as Latin-1 upstream ("Ù\\x84Ù\\x8e…": C1 controls), next to characters Windows-1252
+    cannot hold (so the text cannot be repaired as a whole): each run is decoded back."""
+    verse = "بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ"
+    scraped = verse.encode("utf-8").decode("latin-1")
+    lead = "Islam mengatur utang dengan jelas → seperti tertulis dalam Al-Qur'an:"
+    rest = "Ayat itu dibacakan sebelum akad utang dimulai, kata pengasuh pondok pesantren kepada wartawan."
+    header = "Hukum Utang dalam Islam\ndetikHikmah | Senin, 20 Okt 2025 10:00 WIB"
+    text = f"{header}\n\n{lead} {scraped}. Demikian bunyinya.\n\n{rest}\n"
+    article = extract_article(text.encode(), key="a.txt")
+    assert verse in article.body and "\x8e" not in article.body
+    assert article.source == "detikHikmah"

@@ -32,7 +32,14 @@ MAX_CONTROL_RATIO = 0.01  # more control characters than this and it is not text
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # UTF-8 read as Windows-1252 somewhere upstream: "â€œ" for "“", "Ã©" for "é".
-MOJIBAKE = re.compile(r"[âÃÂ][\x80-\xbf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]")
+_CONTINUATION = r"[\x80-\xbf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]"  # a byte 0x80-0xBF as 1252 shows it
+MOJIBAKE = re.compile(rf"[âÃÂ]{_CONTINUATION}")
+# Runs of whole UTF-8 sequences read as Latin-1 or Windows-1252, any script: "Ù\x84Ù\x8e" for "لَ" (a scraped
+# Arabic verse in an Indonesian article). Repaired run by run when the text as a whole cannot be.
+MOJIBAKE_RUN = re.compile(
+    rf"(?:[\xc2-\xdf]{_CONTINUATION}|[\xe0-\xef]{_CONTINUATION}{{2}}|[\xf0-\xf4]{_CONTINUATION}{{3}})+"
+)
+C1_CONTROL = re.compile(r"[\x80-\x9f]")  # never in text: the bytes of a UTF-8 sequence read as Latin-1
 
 
 def decode_bytes(data: bytes) -> str:
@@ -72,12 +79,24 @@ def _decode_8bit(data: bytes) -> str:
 def _repair_mojibake(text: str) -> str:
     """Undo one round of UTF-8-read-as-Windows-1252, only where it clearly happened."""
     if not MOJIBAKE.search(text):
-        return text
+        return _repair_runs(text) if C1_CONTROL.search(text) else text
     try:
         repaired = b"".join(_cp1252_byte(ch) for ch in text).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
+        return _repair_runs(text) if C1_CONTROL.search(text) else text
     return repaired if len(MOJIBAKE.findall(repaired)) < len(MOJIBAKE.findall(text)) else text
+
+
+def _repair_runs(text: str) -> str:
+    """Each run of UTF-8 sequences read as 8-bit text, decoded back; a run that is not UTF-8 stays."""
+
+    def back(match: re.Match[str]) -> str:
+        try:
+            return b"".join(_cp1252_byte(ch) for ch in match[0]).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return match[0]
+
+    return MOJIBAKE_RUN.sub(back, text)
 
 
 def _cp1252_byte(ch: str) -> bytes:
