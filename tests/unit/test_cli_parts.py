@@ -232,3 +232,19 @@ def test_upload_names_the_outlet_and_date_of_files_that_carry_none(
     assert sent[0]["Metadata"] == {"source": "detikNews", "published-at": "2025-10-21"}
     assert cli.main([*args[:-1], "Tempo – Jakarta"]) == 2  # S3 metadata is ASCII: said, not sent
     assert len(sent) == 1 and "ASCII" in capsys.readouterr().err
+
+
+def test_search_sends_undated_with_the_date_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def fake(target: Any, params: dict[str, Any]) -> dict[str, Any]:
+        sent.append(params)
+        return {"query": "cabai", "total": 0, "page": 1, "size": 10, "results": [], "facets": {"source": []}}
+
+    monkeypatch.setattr(cli, "_search_http", fake)
+    argv = ["search", "cabai", "--source", "detik", "--date-from", "2025-10-01", "--undated", "include"]
+    assert cli.main(argv) == 0
+    assert sent[0]["undated"] == "include" and sent[0]["date_from"] == "2025-10-01" and sent[0]["source"] == ["detik"]
+    with pytest.raises(SystemExit) as refused:  # argparse's usage error
+        cli.main(["search", "cabai", "--undated", "sometimes"])
+    assert refused.value.code == 2
