@@ -14,11 +14,13 @@ from eval.archive.search import (
     docs_of,
     known_item_tables,
     known_items,
+    paraphrased_headlines,
     precision_report,
     scored,
     typo_report,
     write_pool,
 )
+from eval.report import table as ranking_table
 from eval.systems import indexed_systems
 
 FORMATS = ("html", "json", "txt")
@@ -72,6 +74,8 @@ def run(client: OpenSearch, reader: SearchClient, *, pool: bool = False) -> str:
             return f"{count} unjudged (query, article) pairs written to {path}"
         labelled = known_items(records)
         parts.append(known_item_tables(labelled, scored(systems, labelled), held_out))
+        paraphrases = paraphrased_headlines(records)
+        parts.append(ranking_table(paraphrases, scored(systems, paraphrases)))
         parts.append(typo_report(systems, records))
         parts.append(precision_report(systems))
     return "\n\n".join(parts)
