@@ -92,6 +92,26 @@ def test_upload_then_search_with_snippets(local_stack: StackConfig, s3: Any, tmp
         s3.delete_object(Bucket=local_stack.bucket, Key=key)
 
 
+def test_upload_names_the_outlet_and_date_of_files_that_carry_none(
+    local_stack: StackConfig, s3: Any, tmp_path: Path
+) -> None:
+    """``upload --source detikJabar --date …``: S3 metadata the worker reads; the outlet's filter finds the channel."""
+    token = f"zq{uuid.uuid4().hex[:8]}"
+    (tmp_path / "cabai.txt").write_text(f"Harga Cabai Naik\nHarga cabai {token} naik di pasar induk kota.\n")
+    prefix = f"cli-meta-{token}"
+    uploaded = run_json(
+        "upload", str(tmp_path / "cabai.txt"), "--prefix", prefix, "--source", "detikJabar", "--date", "2025-10-21"
+    )
+    key = f"{prefix}/cabai.txt"
+    assert uploaded["uploaded"] == [key]
+    head = s3.head_object(Bucket=local_stack.bucket, Key=key)
+    assert head["Metadata"] == {"source": "detikJabar", "published-at": "2025-10-21"}
+    eventually(lambda: run_json("search", token, "--source", "detik")["total"] == 1, "found under its outlet")
+    hit = run_json("search", token, "--source", "detik", "--date-from", "2025-10-01")["results"][0]
+    assert (hit["source"], hit["published_at"]) == ("detikJabar", "2025-10-21")
+    s3.delete_object(Bucket=local_stack.bucket, Key=key)
+
+
 def test_upload_waits_and_reports_each_files_outcome(local_stack: StackConfig, s3: Any, tmp_path: Path) -> None:
     """Skipped files are no longer "uploaded 3 of 3, exit 0": each one's reason is shown, and the exit is 1."""
     token = f"zq{uuid.uuid4().hex[:8]}"

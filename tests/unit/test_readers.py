@@ -95,3 +95,13 @@ def test_a_container_counts_as_what_it_may_unpack_to() -> None:
     assert unpacked_bound("a/b.html.gz", 5000, limits) == 5000 * MAX_RATIO
     assert unpacked_bound("a/b.txt.gz", 5 * 2**20, limits) == 10 * 2**20  # never past the object limit
     assert unpacked_bound("a/b.pdf", 5000, limits) == 5000  # no reader: read as no more than it is
+
+
+def test_every_reader_has_the_whole_protocol() -> None:
+    """A method left outside its class (unpacked_bound under a module function) fails every upload of that
+    format in the batch, which asks each reader for it; extraction alone never does."""
+    from docsearch.ingest.extract.readers import readers
+    from docsearch.ingest.extract.readers.base import ReadLimits
+
+    for reader in readers():
+        assert reader.unpacked_bound(100, ReadLimits()) >= 100, reader.name
