@@ -34,6 +34,9 @@ ENTRY_POINTS = (
     "aws_lambda_powertools.utilities.typing",
     "readability",
     "lxml.html",
+    "pypdf",
+    "pypdf.filters",
+    "pypdf._codecs._codecs",
 )
 
 
