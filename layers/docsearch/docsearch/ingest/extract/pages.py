@@ -23,6 +23,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 # Average advance of a character in ems: Helvetica's lower case averages 0.5, Times' 0.45; the upper
 # bound keeps an estimated span from ending short of its real end (which could invent a gutter).
@@ -34,6 +35,7 @@ CAPTION_REACH = 3.0  # a caption starts within this many of its font sizes below
 MIN_COLUMN_ROWS = 3  # rows with text on both sides of a gutter before it counts as one
 GUTTER_MIN_GAP = 1.0  # font sizes of empty space a gutter needs (more than a word space)
 GUTTER_SPAN = (0.25, 0.75)  # where a gutter may be, as shares of the page width
+DEFAULT_LEADING = 1.2  # line step in font sizes when a page has too few lines to measure it (typesetting's usual)
 PARAGRAPH_GAP = 1.5  # a vertical gap over this many line steps starts a paragraph
 SHORT_LINE = 0.8  # a line ending a sentence shorter than this share of the longest ends its paragraph
 HEADING_SIZE = 1.15  # a font this much larger than the body's is a heading
@@ -225,13 +227,25 @@ def _heading(rows: Sequence[Row], body_size: float) -> str | None:
 
 
 def _gutter(rows: Sequence[Row], width: float) -> float | None:
-    """The x of a column gap that several rows have text on both sides of, if any."""
-    best, best_rows = None, 0
-    low, high = (int(width * share) for share in GUTTER_SPAN)
-    for x in range(low, high + 1, 2):
-        count = sum(1 for row in rows if _splits(row, x) == "both")
-        if count > best_rows:
-            best, best_rows = float(x), count
+    """The x of a column gap that the most rows (at least MIN_COLUMN_ROWS) have text on both sides of.
+
+    Each row with a wide gap between its spans offers the interval of x a gutter could take there; a
+    sweep over the intervals' ends finds where most overlap (linear in spans, after a sort)."""
+    low, high = (width * share for share in GUTTER_SPAN)
+    ends: list[tuple[float, int]] = []
+    for row in rows:
+        margin = GUTTER_MIN_GAP * row.size / 2
+        reach = row.spans[0].end
+        for span in row.spans[1:]:
+            start, stop = max(reach + margin, low), min(span.x - margin, high)
+            if start <= stop:
+                ends += [(start, 1), (stop, -1)]
+            reach = max(reach, span.end)
+    best, best_rows, open_rows = None, 0, 0
+    for position, change in sorted(ends, key=lambda end: (end[0], -end[1])):
+        open_rows += change
+        if open_rows > best_rows:
+            best, best_rows = position, open_rows
     return best if best_rows >= MIN_COLUMN_ROWS else None
 
 
@@ -292,8 +306,8 @@ def _line(row: Row, spans: Sequence[Span], block: int) -> Line:
 def _paragraphs(lines: Sequence[Line], body_size: float) -> list[str]:
     """Lines joined into paragraphs: a break at a wide vertical gap, a change of font size, or a short
     line that ends a sentence; a hyphen at a line end joins the word halves."""
-    steps = [a.y - b.y for a, b in zip(lines, lines[1:], strict=False) if a.block == b.block and a.y > b.y]
-    step = statistics.median(steps) if steps else body_size * 1.2
+    steps = [a.y - b.y for a, b in pairwise(lines) if a.block == b.block and a.y > b.y]
+    step = statistics.median(steps) if steps else body_size * DEFAULT_LEADING
     widest: dict[int, float] = {}
     for line in lines:
         widest[line.block] = max(widest.get(line.block, 0.0), line.width)
@@ -319,32 +333,30 @@ def _breaks(previous: Line, line: Line, step: float, widest: float) -> bool:
     return ends_sentence and previous.width < SHORT_LINE * widest
 
 
-HYPHENATED = re.compile(r"(\w+)[-\u00ad]$")
-NEXT_WORD = re.compile(r"^(\w+)")
-
-
 def join_lines(lines: Sequence[str]) -> str:
-    """Lines of one paragraph as one string; a word hyphenated at a line end is whole again
-    ("pemerin-" + "tah" -> "pemerintah"), but a hyphen that belongs to the word stays ("berjam-" +
-    "jam", "anak-" + "anak": Indonesian reduplication; "Jawa-" + "Bali": a capital after it)."""
-    out = ""
+    """Lines of one paragraph as one string. A word hyphenated at a line end is whole again ("pemerin-" +
+    "tah" -> "pemerintah"); a hyphen that belongs to the word stays, without a space ("berjam-" + "jam",
+    "anak-" + "anak": Indonesian reduplication; "Jawa-" + "Bali": a capital after it; "2023-" + "2024")."""
+    parts: list[str] = []
     for line in (part.strip() for part in lines):
         if not line:
             continue
-        if not out:
-            out = line
-            continue
-        before, after = HYPHENATED.search(out), NEXT_WORD.match(line)
-        if before and after and _soft_break(before[1], after[1], out[-1]):
-            out = out[:-1] + line
+        if not parts:
+            parts.append(line)
+        elif parts[-1].endswith("\u00ad") or _soft_break(parts[-1], line):
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
+        elif parts[-1].endswith("-") and len(parts[-1]) > 1 and parts[-1][-2].isalnum():
+            parts.append(line)
         else:
-            out = f"{out} {line}"
-    return out
+            parts += [" ", line]
+    return "".join(parts)
 
 
-def _soft_break(before: str, after: str, hyphen: str) -> bool:
-    if hyphen == "\u00ad":
-        return True
-    if not after[0].islower() or before[-1].isdigit():
+def _soft_break(before: str, after: str) -> bool:
+    """Whether the hyphen ending ``before`` only splits a word that ``after`` completes."""
+    if not before.endswith("-") or len(before) < 2 or not before[-2].isalpha() or not after[0].islower():
         return False
-    return not before.lower().endswith(after.lower())  # reduplication: berjam-jam, anak-anak, bermain-main
+    head = before[:-1].rsplit(maxsplit=1)[-1].lower()
+    tail = "".join(ch for ch in after.split(maxsplit=1)[0].lower() if ch.isalpha())
+    return not (tail and head.endswith(tail))  # reduplication: berjam-jam, anak-anak, bermain-main

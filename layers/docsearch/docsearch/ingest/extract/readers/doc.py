@@ -7,8 +7,9 @@ extension would only say "unsupported".
 
 from __future__ import annotations
 
-from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.readers.base import Reading, ReadLimits
+
+from docsearch.ingest.extract.errors import Unindexable
 
 OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .doc, .xls, .ppt, .msg alike
 

@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from docsearch.ingest.extract.body import clean_text
+from docsearch.ingest.extract.readers.base import Reading, ReadLimits
+
 from docsearch.ingest.extract.dates import parse_iso_date
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.metadata import TextMeta
-from docsearch.ingest.extract.readers.base import Reading, ReadLimits
 from docsearch.text import normalize_text
 
 if TYPE_CHECKING:
@@ -38,9 +39,10 @@ DCTERMS = "{http://purl.org/dc/terms/}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type that names the body part
 DEFAULT_BODY = "word/document.xml"
-# WordprocessingML is verbose: measured on our fixtures and the Word files we were sent, document.xml
-# is 6-15 bytes per character of text. 20 bytes of XML per byte of the object size limit (200 MB for 10 MB)
-# leaves room for heavy formatting and still stops a bomb that unpacks to gigabytes.
+# WordprocessingML is verbose: our fixtures' document.xml holds 8-9 bytes of XML per character of text
+# (Word adds revision ids and run properties to every run; python-docx's bare paragraphs hold 1.1). 20
+# bytes per byte of the object size limit (200 MB of XML for 10 MB) leaves room for heavy formatting and
+# stops a bomb long before its gigabytes, while streaming keeps memory at one paragraph.
 XML_PER_TEXT_BYTE = 20
 SMALL_PART_BYTES = 4 * 2**20  # styles, core properties, relationships: tens of KB in practice
 SKIPPED_CONTAINERS = frozenset({f"{W}txbxContent", MC_FALLBACK})  # text boxes; drawings' second copy
