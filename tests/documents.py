@@ -13,6 +13,8 @@ from pathlib import Path
 
 DOCUMENTS = Path(__file__).parent / "fixtures" / "documents"
 GIB = 2**30
+# What the tests unpack: 25 times the default object size limit (10 MB), and a second to build.
+BOMB_BYTES = 256 * 2**20
 
 
 def fixture(name: str) -> bytes:

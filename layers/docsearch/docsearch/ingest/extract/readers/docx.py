@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
@@ -44,7 +45,12 @@ DEFAULT_BODY = "word/document.xml"
 # bytes per byte of the object size limit (200 MB of XML for 10 MB) leaves room for heavy formatting and
 # stops a bomb long before its gigabytes, while streaming keeps memory at one paragraph.
 XML_PER_TEXT_BYTE = 20
+OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_ENCRYPTED = 0x1  # general purpose bit 0 of a zip entry
 SMALL_PART_BYTES = 4 * 2**20  # styles, core properties, relationships: tens of KB in practice
+# What a damaged package raises while being read (lxml passes its stream's errors through).
+# (RuntimeError is left out: it is RecursionError's base, and an encrypted zip entry is checked before.)
+PACKAGE_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError)
 SKIPPED_CONTAINERS = frozenset({f"{W}txbxContent", MC_FALLBACK})  # text boxes; drawings' second copy
 # Style names are Word's built-in English ones whatever the user interface language (styles.xml w:name).
 CAPTION_STYLE = re.compile(r"^(?:caption|keterangan)", re.IGNORECASE)
@@ -63,9 +69,11 @@ class WordReader:
         return False  # a zip's first bytes do not say docx from xlsx or odt: only the name or type does
 
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
+        if data.startswith(OLE2_SIGNATURE):  # what Word writes for "Encrypt with Password"
+            raise Unindexable("encrypted", "an OLE2 container: a password-protected Word file (or a renamed .doc)")
         try:
             package = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, OSError) as error:
+        except PACKAGE_ERRORS as error:
             raise Unindexable("invalid_docx", f"not a zip package: {error}") from error
         with package:
             part = Part(package, limits)
@@ -91,11 +99,13 @@ class Part:
             info = self.package.getinfo(name)
         except KeyError:
             return None
+        if info.flag_bits & ZIP_ENCRYPTED:
+            raise Unindexable("encrypted", f"{name} is encrypted")
         if info.file_size > cap:
             raise Unindexable("too_large", f"{name} unpacks to {info.file_size} bytes; at most {cap} are read")
         try:
             return CappedStream(self.package.open(info), cap, name)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as error:
+        except PACKAGE_ERRORS as error:
             raise Unindexable("invalid_docx", f"{name}: {error}") from error
 
     def small_tree(self, name: str) -> etree._Element | None:
@@ -107,7 +117,7 @@ class Part:
         with stream:
             try:
                 return etree.parse(stream, _parser()).getroot()
-            except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
+            except (etree.XMLSyntaxError, *PACKAGE_ERRORS) as error:
                 raise Unindexable("invalid_docx", f"{name}: {error}") from error
 
     def style_names(self) -> dict[str, str]:
@@ -155,7 +165,7 @@ class Part:
                             raise Unindexable("too_large", f"more than {limits.max_bytes} characters of text")
                         yield styles.get(_style_id(element), _style_id(element)), text
                         _forget(element)
-            except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
+            except (etree.XMLSyntaxError, *PACKAGE_ERRORS) as error:
                 raise Unindexable("invalid_docx", f"{name}: {error}") from error
 
 
