@@ -7,9 +7,9 @@ import io
 import zipfile
 
 import pytest
-from docsearch.ingest.extract.readers.base import ReadLimits
 
 from docsearch.ingest.extract import Unindexable, extract_article
+from docsearch.ingest.extract.readers.base import ReadLimits
 from docsearch.ingest.extract.readers.docx import READER
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 from tests.documents import BOMB_BYTES, docx_bomb, fixture

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from docsearch.ingest.fingerprint import own_story, paragraph_hashes
-from docsearch.ingest.sources import source_key
+from docsearch.outlets import source_key
 
 
 def document_id(bucket: str, key: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from docsearch.ingest.sources import display_name
+from docsearch.outlets import display_name
 from docsearch.search.grouping import copies_of, group_count
 from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import MARK_CLOSE, MARK_OPEN

@@ -7,9 +7,8 @@ extension would only say "unsupported".
 
 from __future__ import annotations
 
-from docsearch.ingest.extract.readers.base import Reading, ReadLimits
-
 from docsearch.ingest.extract.errors import Unindexable
+from docsearch.ingest.extract.readers.base import Reading, ReadLimits
 
 OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .doc, .xls, .ppt, .msg alike
 
@@ -23,6 +22,9 @@ class OldWordReader:
 
     def detect(self, key: str, head: bytes) -> bool:
         return False  # the OLE2 signature is shared with .xls and .ppt: only the name or type says .doc
+
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size  # never unpacked: refused as it is
 
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         raise Unindexable("unsupported_format", "old binary Word (.doc) is not read: save it as .docx or PDF")
