@@ -103,6 +103,11 @@ def test_a_page_count_bomb_stops_at_the_page_cap() -> None:
     assert time.process_time() - started < extraction_budget_s(len(page_count_bomb(10_000)))
 
 
+def test_a_page_tree_that_understates_its_count_is_counted_by_its_pages() -> None:
+    lying = page_count_bomb(10_000).replace(b"/Count 10000", b"/Count 1    ")  # same length: offsets hold
+    assert _reason(lying) == "too_many_pages"
+
+
 def test_a_decompression_bomb_stops_at_the_size_cap() -> None:
     bomb = stream_bomb(BOMB_BYTES)  # 256 MiB of content stream in about 250 KB
     assert len(bomb) < 2**20
