@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.document import TOMBSTONE
 from docsearch.outlets import source_key
 from docsearch.search.grouping import grouping
 from docsearch.search.models import SearchRequest
@@ -90,7 +91,7 @@ def build_query(parsed: ParsedQuery, request: SearchRequest) -> dict[str, Any]:
         must.append({"match_none": {}})
     elif not must:  # only exclusions: everything but those
         must.append({"match_all": {}})
-    must_not: list[dict[str, Any]] = [{"term": {"deleted": True}}]
+    must_not: list[dict[str, Any]] = [TOMBSTONE]
     must_not.extend(_excluded(text) for text in parsed.excluded)
     return {
         "bool": {
