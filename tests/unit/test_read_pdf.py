@@ -3,6 +3,7 @@ metadata, reading order, furniture and captions out, hyphenation repaired; every
 
 from __future__ import annotations
 
+import gzip
 import time
 
 import pytest
@@ -95,6 +96,12 @@ def test_unreadable_pdfs_are_skipped_with_their_own_reason(name: str, reason: st
 
 def test_a_pdf_is_recognised_by_its_signature_without_extension_or_type() -> None:
     assert extract_article(fixture("tanpa-metadata.pdf"), key="unggahan/berkas").format == "pdf"
+
+
+def test_a_gzipped_pdf_is_read_as_a_pdf() -> None:
+    article = extract_article(gzip.compress(fixture("siaran-pers.pdf")), key="arsip/rilis.pdf.gz")
+    assert article.format == "pdf"
+    assert article.title == "Pemerintah Perluas Program Air Bersih di Nusa Tenggara Timur"
 
 
 def test_a_page_count_bomb_stops_at_the_page_cap() -> None:

@@ -96,4 +96,5 @@ def test_a_container_counts_as_what_it_may_unpack_to() -> None:
     assert unpacked_bound("a/b.html", 5000, limits) == 5000
     assert unpacked_bound("a/b.html.gz", 5000, limits) == 5000 * MAX_RATIO
     assert unpacked_bound("a/b.txt.gz", 5 * 2**20, limits) == 10 * 2**20  # never past the object limit
+    assert all(reader.unpacked_bound(5000, limits) >= 5000 for reader in readers())  # every reader has one
     assert unpacked_bound("a/b.xlsx", 5000, limits) == 5000  # no reader: read as no more than it is

@@ -130,7 +130,8 @@ def _open(data: bytes) -> PdfReader:
         raise Unindexable("encrypted", "needs a password to open")
     # The page tree's own count first (one number, no walk of the tree), then the pages found by walking it:
     # a tree may state fewer pages than it holds, and pypdf's walk is capped (page_tree_maximum_entries).
-    declared = document.trailer["/Root"]["/Pages"].get("/Count", 0)
+    tree: Any = document.root_object.get("/Pages")
+    declared = tree.get_object().get("/Count", 0) if tree is not None else 0
     count = declared if isinstance(declared, int) and declared > MAX_PAGES else len(document.pages)
     if count > MAX_PAGES:
         raise Unindexable("too_many_pages", f"{count} pages; at most {MAX_PAGES} are read")
