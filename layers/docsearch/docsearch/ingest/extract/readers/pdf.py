@@ -40,6 +40,9 @@ MAX_PAGES = 1000
 # 10 times the file gives a budget (1 s + 1 s per MB) about three times what that file takes.
 UNPACK_RATIO = 10
 PLACEHOLDER_TITLE = re.compile(r"^(?:microsoft \w+ - .*|untitled\d*|document\d*|.*\.(?:docx?|pdf|odt|rtf))$", re.I)
+# A headline runs to at most 25 words (metadata.TITLE_MAX_WORDS): 300 characters hold that; a longer
+# Title field is someone's abstract, kept only as far as a headline goes.
+MAX_TITLE_CHARS = 300
 PLACEHOLDER_AUTHOR = re.compile(r"^(?:windows user|user|admin(?:istrator)?|microsoft office user|owner)$", re.I)
 SIGNATURE = b"%PDF-"
 
@@ -199,15 +202,16 @@ def _image_names(pdf_page: PageObject) -> set[str]:
 
 
 def _information(document: PdfReader) -> dict[str, str]:
-    """Title, author and date from the document information dictionary, where it holds real ones."""
-    info = document.metadata
+    """Title, author and date from the document information dictionary, where it holds real ones; a field
+    that does not parse is left out (the text is what matters, not its label)."""
+    info = _safely(lambda: document.metadata)
     if info is None:
         return {}
     found: dict[str, str] = {}
-    title = " ".join(str(info.title or "").split())
+    title = " ".join(str(_safely(lambda: info.title) or "").split())[:MAX_TITLE_CHARS]
     if title and not PLACEHOLDER_TITLE.match(title):
         found["title"] = normalize_text(title)
-    author = " ".join(str(info.author or "").split())
+    author = " ".join(str(_safely(lambda: info.author) or "").split())
     if author and not PLACEHOLDER_AUTHOR.match(author):
         found["author"] = normalize_text(author)
     created = _safely(lambda: info.creation_date)
@@ -217,10 +221,12 @@ def _information(document: PdfReader) -> dict[str, str]:
 
 
 def _safely(get: Callable[[], Any]) -> Any:
-    """A metadata field that may not parse (a malformed date): None then."""
+    """A metadata field, or None where it does not parse (a malformed date, a title that is no string)."""
+    from pypdf.errors import PyPdfError
+
     try:
         return get()
-    except (ValueError, TypeError, OverflowError):
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
         return None
 
 
