@@ -265,6 +265,7 @@ def _reading_order(rows: Sequence[Row], width: float, block_base: int) -> list[L
     if gutter is None:
         return [_line(row, row.spans, block_base) for row in rows]
     sides = [_splits(row, gutter) for row in rows]
+    last_both = max((i for i, side in enumerate(sides) if side == "both"), default=-1)
     lines: list[Line] = []
     i, block = 0, block_base
     while i < len(rows):
@@ -272,7 +273,7 @@ def _reading_order(rows: Sequence[Row], width: float, block_base: int) -> list[L
             lines.append(_line(rows[i], rows[i].spans, block))
             i += 1
             continue
-        end = _band_end(sides, i)
+        end = _band_end(sides, i, last_both)
         band = rows[i:end]
         left = [_line(r, [s for s in r.spans if s.end <= gutter], block + 1) for r in band]
         right = [_line(r, [s for s in r.spans if s.x >= gutter], block + 2) for r in band]
@@ -282,17 +283,16 @@ def _reading_order(rows: Sequence[Row], width: float, block_base: int) -> list[L
     return lines
 
 
-def _band_end(sides: Sequence[str], start: int) -> int:
-    """The end of the two-column run starting at ``start``: rows on one side inside or right after it
-    belong to it (columns of unequal length); a row across the gutter ends it."""
+def _band_end(sides: Sequence[str], start: int, last_both: int) -> int:
+    """The end of the two-column run starting at ``start``: rows on one side inside it or right after it
+    belong to it (columns of unequal length; a left-only row ends it unless both columns go on below); a
+    row across the gutter ends it. ``last_both``: the last row with text on both sides."""
     end = start
     for j in range(start, len(sides)):
         if sides[j] == "across":
             break
-        if sides[j] == "both" or sides[j] == "right" or any(s == "both" for s in sides[j + 1 :]):
-            end = j + 1
-        elif sides[j] == "left":
-            end = j + 1
+        end = j + 1
+        if sides[j] == "left" and j > last_both:
             break
     return end
 
