@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docsearch.ingest.extract import Unindexable, extract_article
+from docsearch.ingest.extract.pages import Box, Page, Span, read_pages
 from docsearch.ingest.timelimit import TooSlow, cpu_time_limit, extraction_budget_s
 from tests.documents import fixture, pdf
 
@@ -126,3 +127,20 @@ def test_damaged_word_packages_are_read_or_skipped_within_their_budget(data: byt
 @given(damaged_docx_parts())
 def test_damaged_word_parts_are_read_or_skipped_within_their_budget(data: bytes) -> None:
     _extract_within_budget(data, "a.docx")
+
+
+COORDINATE = st.floats(-1e4, 1e4, allow_nan=False)
+SPANS = st.lists(
+    st.builds(Span, COORDINATE, COORDINATE, st.floats(0.1, 100), st.text(min_size=0, max_size=40)), max_size=300
+)
+BOXES = st.lists(st.builds(Box, COORDINATE, COORDINATE, COORDINATE, COORDINATE), max_size=5)
+
+
+@FUZZ
+@given(st.lists(st.builds(Page, st.floats(1, 5000), st.floats(1, 5000), SPANS, BOXES), min_size=1, max_size=4))
+def test_any_positioned_text_is_laid_out_without_error(pages: list[Page]) -> None:
+    """The layout pass takes whatever positions a PDF states (negative, overlapping, off the page)."""
+    layout = read_pages(pages)
+    drawn = "".join("".join(s.text.split()) for p in pages for s in p.spans)
+    laid_out = "".join("".join(paragraph.split()) for paragraph in layout.paragraphs)
+    assert len(laid_out) <= len(drawn)  # text is ordered and trimmed, never invented
