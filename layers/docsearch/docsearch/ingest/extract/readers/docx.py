@@ -57,6 +57,8 @@ SKIPPED_CONTAINERS = frozenset({f"{W}txbxContent", MC_FALLBACK})  # text boxes; 
 # Style names are Word's built-in English ones whatever the user interface language (styles.xml w:name).
 CAPTION_STYLE = re.compile(r"^(?:caption|keterangan)", re.IGNORECASE)
 HEADLINE_STYLE = re.compile(r"^(?:title|heading 1|judul)$", re.IGNORECASE)
+# A headline runs to at most 25 words (metadata.TITLE_MAX_WORDS): 300 characters hold that (as for PDF).
+MAX_TITLE_CHARS = 300
 PLACEHOLDER_AUTHOR = re.compile(r"^(?:python-docx|windows user|user|admin(?:istrator)?|microsoft office user)$", re.I)
 
 
@@ -141,7 +143,7 @@ class Part:
         if root is None:
             return {}
         found: dict[str, str] = {}
-        title = " ".join(root.findtext(f"{DC}title", "").split())
+        title = " ".join(root.findtext(f"{DC}title", "").split())[:MAX_TITLE_CHARS]
         author = " ".join(root.findtext(f"{DC}creator", "").split())
         date = parse_iso_date(root.findtext(f"{DCTERMS}created", "").strip()[:10])
         if title:
