@@ -83,6 +83,13 @@ class SearchHit(_Model):
     copies: list[Copy] = Field(default_factory=list, description="up to five of those copies, oldest first")
 
 
+class Suggestion(_Model):
+    """ "Mungkin maksud Anda: …": the query with its likely misspellings replaced by words of the index."""
+
+    text: str = Field(description="the suggested query, to search as it is")
+    html: str = Field(description="the same, HTML-escaped, with <mark> around the words that were replaced")
+
+
 class FacetValue(_Model):
     value: str = Field(description="the source's display name; any spelling of it filters the same")
     count: int
@@ -100,6 +107,14 @@ class SearchResponse(_Model):
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     groups: int = Field(0, description="results to page through: stories when grouping, else documents")
+    relaxed: bool = Field(
+        False,
+        description="true if nothing matched the query as typed and these results match it loosely "
+        "(any one of its words, typos forgiven as usual)",
+    )
+    suggestion: Suggestion | None = Field(
+        None, description="a likely intended spelling of the query, when it found few or no results"
+    )
 
 
 class Document(_Model):
