@@ -152,3 +152,19 @@ def test_a_suggestion_names_the_indexed_spelling(reader: SearchClient, corpus: s
 def test_relaxing_keeps_phrases_and_exclusions(reader: SearchClient, corpus: str) -> None:
     response = _search(reader, corpus, "Erick Tohar -BUMN")
     assert "nama-10.txt" not in [hit.key for hit in response.results]
+
+
+def test_a_question_counts_its_answers_not_the_archive(reader: SearchClient, corpus: str) -> None:
+    """Every article says "yang": a question's total is the articles holding half of its content words."""
+    response = _search(reader, corpus, "Siapa yang menjadi Gubernur Jawa Barat?")
+    keys = [hit.key for hit in response.results]
+    assert response.total < len(ARTICLES) // 2, keys
+    assert set(keys[:2]) == {"nama-05.txt", "nama-16.txt"}  # Dedi Mulyadi, Ridwan Kamil: Jawa Barat
+
+
+def test_question_and_function_words_are_not_highlighted(reader: SearchClient, corpus: str) -> None:
+    response = _search(reader, corpus, "apa yang disampaikan Bahlil kepada wartawan?")
+    assert response.results[0].key == "nama-00.txt"
+    marked = " ".join([*response.results[0].snippets, response.results[0].title_html]).lower()
+    assert "<mark>bahlil</mark>" in marked
+    assert "<mark>yang</mark>" not in marked and "<mark>apa</mark>" not in marked

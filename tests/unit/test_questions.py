@@ -4,8 +4,15 @@ import pytest
 
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import parse_query
-from docsearch.search.query import MINIMUM_SHOULD_MATCH, build_search
-from docsearch.search.questions import is_question, question_content
+from docsearch.search.query import (
+    ANSWERS_AGG,
+    MINIMUM_SHOULD_MATCH,
+    QUESTION_COUNT_MINIMUM,
+    QUESTION_MINIMUM_SHOULD_MATCH,
+    build_search,
+)
+from docsearch.search.questions import content_words, is_question, question_content
+from docsearch.search.results import shape_response
 
 
 @pytest.mark.parametrize(
@@ -34,8 +41,22 @@ def test_keyword_queries_are_not_questions(text: str) -> None:
 
 def test_question_words_leave_the_ranked_text() -> None:
     assert question_content(["Dimanakah", "letak", "Pyongyang?"]) == "letak Pyongyang?"
-    assert question_content(["Di", "mana", "Pyongyang"]) == "Di Pyongyang"
+    assert question_content(["Di", "mana", "Pyongyang"]) == "Pyongyang"  # "di" carries no content either
     assert question_content(["apa"]) == "apa"  # nothing else to search on: keep it
+    assert (
+        question_content(["siapa", "yang", "menjadi", "Gubernur", "di", "Jawa", "Barat?"])
+        == "menjadi Gubernur Jawa Barat?"
+    )
+
+
+def test_function_words_leave_the_unstemmed_clauses_of_any_query() -> None:
+    assert content_words("harga yang naik di pasar") == "harga naik pasar"
+    assert content_words("yang di") == "yang di"  # nothing else: kept
+    body = build_search(SearchRequest(q="harga yang naik"))
+    exact = [c["multi_match"] for c in body["query"]["bool"]["should"] if c["multi_match"]["type"] == "most_fields"]
+    assert exact[0]["query"] == "harga naik"
+    words = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert [c["multi_match"]["query"] for c in words] == ["harga yang naik", "harga naik"]
 
 
 def _minimums(body: dict[str, object]) -> list[object]:
@@ -45,4 +66,28 @@ def _minimums(body: dict[str, object]) -> list[object]:
 
 def test_keywords_keep_the_minimum_and_questions_drop_it() -> None:
     assert _minimums(build_search(SearchRequest(q="pakta pertahanan Pyongyang"))) == [MINIMUM_SHOULD_MATCH] * 2
+    assert QUESTION_MINIMUM_SHOULD_MATCH is None
     assert _minimums(build_search(SearchRequest(q="Dimanakah letak Pyongyang?"))) == [None, None]
+
+
+def test_a_question_counts_the_articles_holding_half_its_content_words() -> None:
+    body = build_search(SearchRequest(q="siapa yang menjadi Gubernur Jawa Barat?", source=["detik.com"]))
+    counted = body["aggs"][ANSWERS_AGG]["filter"]["bool"]["filter"]
+    assert counted[0]["multi_match"]["query"] == "menjadi Gubernur Jawa Barat?"
+    assert counted[0]["multi_match"]["minimum_should_match"] == QUESTION_COUNT_MINIMUM == "50%"
+    assert counted[1] == body["post_filter"]  # counted under the same source filter as the hits
+    assert ANSWERS_AGG not in build_search(SearchRequest(q="Gubernur Jawa Barat"))["aggs"]  # keywords: hits total
+
+
+def _answered(hits: int, answers: int) -> dict[str, object]:
+    return {"hits": {"total": {"value": hits}, "hits": []}, "aggregations": {ANSWERS_AGG: {"doc_count": answers}}}
+
+
+def test_a_questions_total_is_its_answers_and_loose_when_there_are_none() -> None:
+    request = SearchRequest(q="siapa yang menjadi Gubernur Jawa Barat?")
+    counted = shape_response(request, _answered(975, 4))
+    assert (counted.total, counted.relaxed) == (4, False)
+    loose = shape_response(request, _answered(975, 0))
+    assert (loose.total, loose.relaxed) == (975, True)
+    keywords = shape_response(SearchRequest(q="Gubernur"), {"hits": {"total": {"value": 12}, "hits": []}})
+    assert (keywords.total, keywords.relaxed) == (12, False)

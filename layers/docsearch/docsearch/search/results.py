@@ -8,7 +8,7 @@ from typing import Any
 from docsearch.ingest.sources import display_name
 from docsearch.search.grouping import copies_of, group_count
 from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
-from docsearch.search.query import MARK_CLOSE, MARK_OPEN
+from docsearch.search.query import ANSWERS_AGG, MARK_CLOSE, MARK_OPEN
 from docsearch.search.suggest import read_suggestion
 from docsearch.settings import view_url_from_env
 
@@ -37,20 +37,34 @@ def shape_response(
     view = view_url_from_env()
     results = [_shape_hit(hit, stories or {}, view) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
-    total = int(hits.get("total", {}).get("value", 0))
+    total, loose = _total(response)
     return SearchResponse(
         query=request.q.strip(),
         total=total,
-        groups=group_count(response, total),
+        groups=min(group_count(response, total), total),
         page=request.page,
         size=request.size,
         took_ms=int(response.get("took", 0)),
         partial=bool(response.get("timed_out", False)),
         results=results,
         facets={"source": [FacetValue(value=display_name(b["key"]), count=b["doc_count"]) for b in buckets]},
-        relaxed=relaxed,
+        relaxed=relaxed or loose,
         suggestion=read_suggestion(request, response),
     )
+
+
+def _total(response: dict[str, Any]) -> tuple[int, bool]:
+    """The total the reader is told, and whether the results only match loosely.
+
+    A question's total counts its answers: the articles holding half of its content words (query.py). When
+    none does, the results (ranked all the same) hold fewer: the total is theirs and they are said to be loose.
+    """
+    matched = int(response.get("hits", {}).get("total", {}).get("value", 0))
+    answers = response.get("aggregations", {}).get(ANSWERS_AGG)
+    if answers is None:
+        return matched, False
+    counted = int(answers.get("doc_count", 0))
+    return (counted, False) if counted or not matched else (matched, True)
 
 
 def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]], view: str) -> SearchHit:
