@@ -251,6 +251,8 @@ def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
     params.update({k: v for k, v in (("date_from", args.date_from), ("date_to", args.date_to)) if v})
     if args.source:
         params["source"] = args.source
+    if args.story:
+        params.update(story=args.story, group="false")
     answer = _search_direct(target, params) if args.direct else _search_http(target, params)
     out.result(answer, render.search_results(answer))
     return EXIT_OK
@@ -481,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--date-from", type=_iso_date, help="published on or after YYYY-MM-DD")
     search.add_argument("--date-to", type=_iso_date, help="published on or before YYYY-MM-DD")
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    search.add_argument("--story", help="only the copies of this story (a grouped result's story id)")
     search.add_argument("--direct", action="store_true", help="query OpenSearch directly instead of the HTTP API")
 
     command("stats", "documents, sources, index size and queue/DLQ depth", cmd_stats)

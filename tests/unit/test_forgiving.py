@@ -100,3 +100,18 @@ def test_the_response_says_relaxed_and_carries_the_suggestion() -> None:
     assert response.relaxed is True
     assert response.suggestion is not None and response.suggestion.text == "Bahlil Lahadalia"
     assert json.loads(shape_response(request, _engine(3)).model_dump_json())["suggestion"] is None
+
+
+def test_the_cli_shows_the_suggestion_the_relaxed_answer_and_each_copy() -> None:
+    from docsearch_cli.render import search_results
+
+    copy = {"id": "c1", "title": "Judul Salinan", "source": "Tempo", "published_at": "2025-05-02", "view": "v"}
+    hit = {"id": "a", "title": "Judul", "snippets": [], "more_copies": 1, "copies": [copy], "story": "p123"}
+    suggestion = {"text": "Bahlil Lahadalia", "html": "Bahlil <mark>Lahadalia</mark>"}
+    answer = {"query": "Bahlil Lahadila", "total": 1, "results": [hit], "relaxed": True, "suggestion": suggestion}
+    text = "\n".join(line.plain for line in search_results(answer))
+    assert "Mungkin maksud Anda: Bahlil Lahadalia" in text and "<mark>" not in text
+    assert "No result holds all the words" in text
+    assert "--story p123" in text and "Tempo · 2025-05-02 · Judul Salinan" in text
+    empty = "\n".join(line.plain for line in search_results({**answer, "results": [], "total": 0}))
+    assert "Mungkin maksud Anda: Bahlil Lahadalia" in empty

@@ -22,7 +22,7 @@ from typing import Any
 
 from docsearch.ingest.sources import source_key
 from docsearch.search.aliases import NO_ALIASES, AliasList, alias_variants
-from docsearch.search.grouping import grouping
+from docsearch.search.grouping import grouping, story_filter
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import ParsedQuery, parse_query
 from docsearch.search.questions import content_words, is_question, question_content
@@ -60,7 +60,7 @@ FUZZY_BOOST = 0.2
 EXACT_BOOST = 0.5
 PROXIMITY_BOOST = 0.5
 PROXIMITY_SLOP = 2
-SOURCE_FIELDS = ["key", "title", "source", "published_at", "url"]
+SOURCE_FIELDS = ["key", "title", "source", "published_at", "url", "story"]
 # The relaxed pass (a query that found nothing): any one of its words, so a name whose surname is misspelt
 # beyond repair is still found by the other name ("Erick Tohar" -> the articles on Erick Thohir).
 RELAXED_MINIMUM_SHOULD_MATCH = "1"
@@ -206,7 +206,7 @@ def _source_filter(request: SearchRequest) -> dict[str, Any] | None:
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
-    filters: list[dict[str, Any]] = []
+    filters: list[dict[str, Any]] = story_filter(request)
     if request.date_from or request.date_to:
         bounds: dict[str, str] = {"format": "yyyy-MM-dd"}
         if request.date_from:

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from docsearch.ingest.sources import display_name
-from docsearch.search.grouping import copies_of, group_count
+from docsearch.search.grouping import copies_of, group_count, story_of
 from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import ANSWERS_AGG, MARK_CLOSE, MARK_OPEN
 from docsearch.search.suggest import read_suggestion
@@ -84,6 +84,7 @@ def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str,
         title_html=safe_title(title, highlight.get("title", [])),
         url=source.get("url"),
         view=view.replace("{id}", hit["_id"]),
+        story=story_of(hit),
         more_copies=more_copies,
         copies=copies,
     )
