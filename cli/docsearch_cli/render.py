@@ -86,9 +86,8 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
         meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), where) if v)
         lines.append(Text(f"   {meta}", style="dim"))
         if hit.get("more_copies"):
-            lines.append(
-                Text(f"   +{hit['more_copies']} more copies (--story {hit.get('story')} lists them all):", style="dim")
-            )
+            story = f" (--story {hit['story']} lists them all)" if hit.get("story") else ""
+            lines.append(Text(f"   +{hit['more_copies']} more copies{story}:", style="dim"))
             for copy in hit.get("copies", []):
                 about = (clean(str(copy.get(k) or "")) for k in ("source", "published_at", "title"))
                 lines.append(Text("     - " + " · ".join(part for part in about if part), style="dim"))
