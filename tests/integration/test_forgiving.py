@@ -76,6 +76,11 @@ def _article(number: int, name: str, role: str) -> str:
 
 
 ARTICLES = {f"nama-{n:02d}.txt": _article(n, name, role) for n, (name, role, _) in enumerate(NAMES)}
+# Subwords: a loanword's other form, a compound written joined or apart.
+ARTICLES["feodal.txt"] = "Warisan Budaya Lama\n\nSejarawan menilai feodalisme masih terasa dalam birokrasi daerah."
+ARTICLES["karang.txt"] = "Jembatan Putus\n\nWarga Desa Karang Kancana di Kuningan menyeberangi sungai dengan rakit."
+ARTICLES["pangandaran.txt"] = "Wisata Pantai Ramai\n\nPengunjung memadati Pantaibatukaras di Pangandaran saat libur."
+ARTICLES["somalia.txt"] = "Krisis Obat\n\nRumah sakit di Somalia kekurangan antibiotika setelah banjir besar."
 ARTICLES["cuaca.txt"] = (
     "Hujan Lebat Diperkirakan Turun di Jabodetabek\n\n"
     "Badan Meteorologi memperkirakan hujan lebat disertai angin kencang turun di Jabodetabek sepanjang pekan."
@@ -168,3 +173,16 @@ def test_question_and_function_words_are_not_highlighted(reader: SearchClient, c
     marked = " ".join([*response.results[0].snippets, response.results[0].title_html]).lower()
     assert "<mark>bahlil</mark>" in marked
     assert "<mark>yang</mark>" not in marked and "<mark>apa</mark>" not in marked
+
+
+@pytest.mark.parametrize(
+    ("q", "key"),
+    [
+        ("feodal", "feodal.txt"),  # the longer form only: found relaxed, by its subwords
+        ("Karangkancana", "karang.txt"),  # written apart in the article
+        ("pantai batukaras", "pangandaran.txt"),  # written joined in the article
+        ("Somali antibiotik", "somalia.txt"),  # one letter short each: typos forgive them
+    ],
+)
+def test_loanword_forms_and_compounds_are_found(reader: SearchClient, corpus: str, q: str, key: str) -> None:
+    assert _search(reader, corpus, q).results[0].key == key

@@ -39,8 +39,8 @@ QUESTION_WORDS = frozenset(
     }
 )
 # Words that carry no content of their own (the relative "yang", prepositions, conjunctions, copulas): left out
-# of what a question is ranked and counted on, and of the unstemmed clauses of any query (query.py), where
-# "yang", in nearly every article, matched and was highlighted everywhere. The stemmed fields drop them anyway
+# of what a question is counted on and of the unstemmed word clauses of any query (query.py), where "yang",
+# in nearly every article, matched and was highlighted everywhere. The stemmed fields drop them anyway
 # (the engine's Indonesian stop words); written for this project, the ones readers type in questions.
 FUNCTION_WORDS = frozenset(
     {
@@ -94,8 +94,10 @@ def is_question(text: str, words: list[str]) -> bool:
 
 
 def question_content(words: list[str]) -> str:
-    """A question's words without its question words and function words: what the answer should contain."""
-    kept = [word for word in words if _bare(word) not in QUESTION_WORDS | FUNCTION_WORDS]
+    """A question's words without its question words: what the answer should contain. Its function words stay
+    (the phrase boost reads "kerja sama Rusia dan Korea Utara" better with its "dan"); ``content_words``
+    leaves them out where they would match alone."""
+    kept = [word for word in words if _bare(word) not in QUESTION_WORDS]
     return " ".join(kept or words)
 
 

@@ -9,7 +9,6 @@ from docsearch.search.aliases import NO_ALIASES, AliasList
 from docsearch.search.client import SearchClient
 from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.models import SearchRequest, SearchResponse
-from docsearch.search.parse import parse_query
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
 from docsearch.search.suggest import suggestion_body, wants_suggestion
@@ -55,7 +54,7 @@ def _second_look(
     Returns the response to show and whether it is the relaxed one.
     """
     found = int(first.get("hits", {}).get("total", {}).get("value", 0))
-    if found or len(parse_query(request.q.strip()).words) < 2:  # a few results, or nothing to relax
+    if found:  # a few results: keep them, only ask for a suggestion
         answer = client.search(index, suggestion_body(request))
         return {**first, "suggest": answer.get("suggest", {})}, False
     relaxed = build_search(request, relaxed=True, aliases=aliases)
