@@ -52,7 +52,7 @@ def test_function_words_are_never_highlighted() -> None:
     assert content_words("yang di") == "yang di"  # nothing else: kept
     marked = build_search(SearchRequest(q='apa yang membuat harga naik "di pasar"'))["highlight"]["highlight_query"]
     queries = [clause["multi_match"]["query"] for clause in marked["bool"]["should"]]
-    assert queries == ["di pasar", "membuat harga naik"]  # a phrase as typed; the words without "apa", "yang"
+    assert set(queries) == {"di pasar", "membuat harga naik"}  # a phrase as typed; the words without "apa", "yang"
 
 
 def _minimums(body: dict[str, object]) -> list[object]:
