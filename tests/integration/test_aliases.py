@@ -64,12 +64,12 @@ def bucket(s3: Any) -> Iterator[str]:
 
 
 def _keys(reader: SearchClient, alias: str, q: str, aliases: AliasList = NO_ALIASES) -> list[str]:
-    return sorted(hit.key for hit in search(reader, alias, SearchRequest(q=q, group=False), aliases).results)
+    return sorted(hit.key for hit in search(reader, alias, SearchRequest(q=q, group=False), aliases=aliases).results)
 
 
 def _as_typed(reader: SearchClient, alias: str, q: str, aliases: AliasList) -> list[str]:
     """What the query finds with all its words (a relaxed answer, found by some of them, counts as nothing)."""
-    response = search(reader, alias, SearchRequest(q=q, group=False), aliases)
+    response = search(reader, alias, SearchRequest(q=q, group=False), aliases=aliases)
     return [] if response.relaxed else sorted(hit.key for hit in response.results)
 
 

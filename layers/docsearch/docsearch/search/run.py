@@ -12,10 +12,19 @@ from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
 from docsearch.search.suggest import suggestion_body, wants_suggestion
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
-def search(client: SearchClient, index: str, request: SearchRequest, aliases: AliasList = NO_ALIASES) -> SearchResponse:
-    """The page of results for ``request``; ``aliases``: the newsroom's list (``alias_store.py``).
+def search(
+    client: SearchClient,
+    index: str,
+    request: SearchRequest,
+    view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
+    *,
+    aliases: AliasList = NO_ALIASES,
+) -> SearchResponse:
+    """``request``'s page of results; ``view_url``: where each result's view link points (Settings');
+    ``aliases``: the newsroom's list (``alias_store.py``).
 
     A query that finds nothing is asked once more, relaxed (any of its words), and the answer says so;
     one that finds little also gets a spelling suggestion from the index (``suggest.py``).
@@ -27,8 +36,8 @@ def search(client: SearchClient, index: str, request: SearchRequest, aliases: Al
             response, relaxed = _second_look(client, index, request, aliases, response)
         stories = _stories(client, index, response)
     except IndexMissing:  # no index yet: nothing has been uploaded
-        return shape_response(request, {})
-    return shape_response(request, response, stories, relaxed=relaxed)
+        return shape_response(request, {}, view_url=view_url)
+    return shape_response(request, response, stories, view_url, relaxed=relaxed)
 
 
 Stories = dict[str, tuple[int, list[dict[str, Any]]]]
