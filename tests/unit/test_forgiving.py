@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from docsearch.search.models import SearchRequest
-from docsearch.search.query import RELAXED_MINIMUM_SHOULD_MATCH, SUBWORD_FIELDS, build_search
+from docsearch.search.query import JOINED_FIELDS, RELAXED_MINIMUM_SHOULD_MATCH, build_search
 from docsearch.search.results import shape_response
 from docsearch.search.suggest import SUGGEST_BELOW, SUGGESTION, read_suggestion, suggestion_body, wants_suggestion
 
@@ -34,10 +34,18 @@ def test_the_relaxed_pass_needs_any_one_word_and_forgives_more() -> None:
     strict = build_search(SearchRequest(q="Erick Tohar"))
     relaxed = build_search(SearchRequest(q="Erick Tohar"), relaxed=True)
     words = relaxed["query"]["bool"]["must"][0]["bool"]["should"]
-    minimums = {c["multi_match"].get("minimum_should_match") for c in words[:-1]}
+    minimums = {c["multi_match"].get("minimum_should_match") for c in words[:2]}
     assert minimums == {RELAXED_MINIMUM_SHOULD_MATCH}
-    assert words[-1]["multi_match"]["fields"] == SUBWORD_FIELDS  # subwords: only when relaxed
-    assert "sub" not in json.dumps(strict["query"])
+    assert words[2]["multi_match"]["fields"] == JOINED_FIELDS  # subwords: only when relaxed
+    assert {"prefix": {"body.exact": {"value": "tohar", "rewrite": "top_terms_10", "boost": 0.2}}} not in words
+    assert "joined" not in json.dumps(strict["query"]) and 'prefix"' not in json.dumps(strict["query"])
+    prefixes = build_search(SearchRequest(q="feodal Karang"), relaxed=True)["query"]["bool"]["must"][0]["bool"]
+    assert {"prefix": {"body.exact": {"value": "feodal", "rewrite": "top_terms_10", "boost": 0.2}}} in prefixes[
+        "should"
+    ]
+    assert {"prefix": {"body.exact": {"value": "karang", "rewrite": "top_terms_10", "boost": 0.2}}} in prefixes[
+        "should"
+    ]
     assert _edits(_fuzzy(relaxed)["fuzziness"], len("Gonawen")) == 2
     assert _edits(_fuzzy(strict)["fuzziness"], len("Gonawen")) == 1
     assert _edits(_fuzzy(relaxed)["fuzziness"], len("Tohar")) == 0  # the cost bound counts the same words

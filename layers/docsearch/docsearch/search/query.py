@@ -18,6 +18,7 @@ Ranking, in short (the README's "Searching" section says it for users):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docsearch.document import TOMBSTONE
@@ -59,12 +60,16 @@ FUZZY_PREFIX = 1
 FUZZY_EXPANSIONS = 10  # terms one misspelt word may expand to (was 20: see query_cost below)
 FUZZY_BOOST = 0.2
 EXACT_BOOST = 0.5
-# Subwords (the ``sub`` fields: prefixes of five letters or more of each word and of each two words joined):
-# a loanword's longer form (feodal -> feodalisme) and a compound written joined or apart (Karang kancana /
-# Karangkancana). Only in the relaxed pass: as a boost on every query it measured no gain on FacQA's tuning
-# half (MRR@10 0.869 -> 0.867 at 0.2) and cost the question set one answer (docs/relevance.md).
-SUBWORD_FIELDS = [f"title.sub^{TITLE_BOOST}", "body.sub"]
+# Subwords, in the relaxed pass only: a compound written joined or apart (Karang kancana / Karangkancana)
+# through the ``joined`` fields (each word and each two words joined), and a loanword's longer form
+# (feodal -> feodalisme) as a prefix of the words of six letters or more. As a boost on every query (prefixes
+# indexed as edge n-grams) they measured no gain on FacQA's tuning half (MRR@10 0.869 -> 0.867) and cost the
+# question set one answer (docs/relevance.md); the prefixes are asked at query time (an index of them was
+# 2.5 times the size), bounded like the typo clause (``typo_tolerant``) and to the 10 likeliest terms each.
+JOINED_FIELDS = [f"title.joined^{TITLE_BOOST}", "body.joined"]
 SUBWORD_BOOST = 0.2
+PREFIX_MIN_LETTERS = 6
+PREFIX_EXPANSIONS = "top_terms_10"
 PROXIMITY_BOOST = 0.5
 PROXIMITY_SLOP = 2
 SOURCE_FIELDS = ["key", "title", "source", "published_at", "url", "story"]
@@ -124,7 +129,7 @@ def build_query(
         clause = _words_clause(text, minimum, RELAXED_FUZZINESS if relaxed else FUZZINESS)
         clause["bool"]["should"].extend(_stemmed(variant, minimum) for variant in alias_variants(text, aliases))
         if relaxed:  # a loanword's other form, a compound written joined or apart
-            clause["bool"]["should"].append(_subwords(text))
+            clause["bool"]["should"].extend(_subwords(text))
         must.append(clause)
         should.extend(_ranking_boosts(text))
     must.extend(_phrase(phrase) for phrase in parsed.phrases)
@@ -200,16 +205,17 @@ def _ranking_boosts(text: str) -> list[dict[str, Any]]:
     return [exact, proximity]
 
 
-def _subwords(text: str) -> dict[str, Any]:
-    """The words' subwords (``sub`` fields): Somali finds Somalia, Karang kancana finds Karangkancana."""
-    return {
-        "multi_match": {
-            "query": content_words(text),
-            "fields": SUBWORD_FIELDS,
-            "type": "most_fields",
-            "boost": SUBWORD_BOOST,
-        }
-    }
+def _subwords(text: str) -> list[dict[str, Any]]:
+    """Karangkancana finds Karang kancana (and the reverse), feodal finds feodalisme (see JOINED_FIELDS)."""
+    words = content_words(text)
+    clauses: list[dict[str, Any]] = [
+        {"multi_match": {"query": words, "fields": JOINED_FIELDS, "type": "most_fields", "boost": SUBWORD_BOOST}}
+    ]
+    if typo_tolerant(words):
+        for word in dict.fromkeys(w.casefold() for w in _WORD.findall(words) if len(w) >= PREFIX_MIN_LETTERS):
+            prefix = {"value": word, "rewrite": PREFIX_EXPANSIONS, "boost": SUBWORD_BOOST}
+            clauses += [{"prefix": {field.split("^")[0]: prefix}} for field in EXACT_FIELDS]
+    return clauses
 
 
 def _phrase(text: str) -> dict[str, Any]:
@@ -280,6 +286,7 @@ def _highlight(parsed: ParsedQuery, raw: str, fuzziness: str) -> dict[str, Any]:
 # queries with few words long enough to take an edit: longer queries need only a quarter of their words
 # (MINIMUM_SHOULD_MATCH), which tolerates a typo by itself. The engine stops collecting at SEARCH_TIMEOUT
 # and the response says ``partial``.
+_WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_TIMEOUT = "1s"
 MAX_FUZZY_WORDS = 4
 FUZZY_MIN_LETTERS = 6  # FUZZINESS gives no edit to shorter words
