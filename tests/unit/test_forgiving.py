@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from docsearch.search.models import SearchRequest
-from docsearch.search.query import JOINED_FIELDS, RELAXED_MINIMUM_SHOULD_MATCH, build_search
+from docsearch.search.query import RELAXED_MINIMUM_SHOULD_MATCH, build_search
 from docsearch.search.results import shape_response
 from docsearch.search.suggest import SUGGEST_BELOW, SUGGESTION, read_suggestion, suggestion_body, wants_suggestion
 
@@ -36,19 +36,23 @@ def test_the_relaxed_pass_needs_any_one_word_and_forgives_more() -> None:
     words = relaxed["query"]["bool"]["must"][0]["bool"]["should"]
     minimums = {c["multi_match"].get("minimum_should_match") for c in words[:2]}
     assert minimums == {RELAXED_MINIMUM_SHOULD_MATCH}
-    assert words[2]["multi_match"]["fields"] == JOINED_FIELDS  # subwords: only when relaxed
-    assert {"prefix": {"body.exact": {"value": "tohar", "rewrite": "top_terms_10", "boost": 0.2}}} not in words
-    assert "joined" not in json.dumps(strict["query"]) and 'prefix"' not in json.dumps(strict["query"])
-    prefixes = build_search(SearchRequest(q="feodal Karang"), relaxed=True)["query"]["bool"]["must"][0]["bool"]
-    assert {"prefix": {"body.exact": {"value": "feodal", "rewrite": "top_terms_10", "boost": 0.2}}} in prefixes[
-        "should"
-    ]
-    assert {"prefix": {"body.exact": {"value": "karang", "rewrite": "top_terms_10", "boost": 0.2}}} in prefixes[
-        "should"
-    ]
+    assert {"term": {"body.exact": {"value": "ericktohar", "boost": 0.2}}} in words  # subwords: only when relaxed
+    assert len(words) > 2 and len(strict["query"]["bool"]["must"][0]["bool"]["should"]) == 2
     assert _edits(_fuzzy(relaxed)["fuzziness"], len("Gonawen")) == 2
     assert _edits(_fuzzy(strict)["fuzziness"], len("Gonawen")) == 1
     assert _edits(_fuzzy(relaxed)["fuzziness"], len("Tohar")) == 0  # the cost bound counts the same words
+
+
+def test_the_relaxed_pass_asks_for_longer_forms_and_compounds_joined_or_apart() -> None:
+    words = build_search(SearchRequest(q="feodal Karangkancana"), relaxed=True)["query"]["bool"]["must"][0]["bool"]
+    clauses = words["should"]
+    assert {"prefix": {"body.exact": {"value": "feodal", "rewrite": "top_terms_10", "boost": 0.2}}} in clauses
+    assert {"match_phrase": {"body.exact": {"query": "karang kancana", "boost": 0.2}}} in clauses
+    assert {"term": {"title.exact": {"value": "feodalkarangkancana", "boost": 0.2}}} in clauses
+    splits = [c for c in clauses if "match_phrase" in c and "title.exact" in c["match_phrase"]]
+    assert len(splits) == len("karangkancana") - 7  # parts of four letters or more
+    many = " ".join(f"kata{n}panjang" for n in range(8))
+    assert len(build_search(SearchRequest(q=many), relaxed=True)["query"]["bool"]["must"][0]["bool"]["should"]) == 1
 
 
 def test_the_relaxed_pass_keeps_phrases_and_exclusions() -> None:

@@ -19,6 +19,7 @@ Ranking, in short (the README's "Searching" section says it for users):
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from docsearch.document import TOMBSTONE
@@ -60,16 +61,18 @@ FUZZY_PREFIX = 1
 FUZZY_EXPANSIONS = 10  # terms one misspelt word may expand to (was 20: see query_cost below)
 FUZZY_BOOST = 0.2
 EXACT_BOOST = 0.5
-# Subwords, in the relaxed pass only: a compound written joined or apart (Karang kancana / Karangkancana)
-# through the ``joined`` fields (each word and each two words joined), and a loanword's longer form
-# (feodal -> feodalisme) as a prefix of the words of six letters or more. As a boost on every query (prefixes
-# indexed as edge n-grams) they measured no gain on FacQA's tuning half (MRR@10 0.869 -> 0.867) and cost the
-# question set one answer (docs/relevance.md); the prefixes are asked at query time (an index of them was
-# 2.5 times the size), bounded like the typo clause (``typo_tolerant``) and to the 10 likeliest terms each.
-JOINED_FIELDS = [f"title.joined^{TITLE_BOOST}", "body.joined"]
+# Subwords, in the relaxed pass only, asked at query time on the unstemmed fields (no index change):
+# a loanword's longer form as a prefix of each word of six letters or more (feodal -> feodalisme, at most the
+# 10 likeliest terms), a compound written joined or apart (two adjacent words joined: Karang kancana ->
+# karangkancana; a long word split in two as a phrase: Karangkancana -> "karang kancana"). As a boost on every
+# query (as an index of prefixes) they measured no gain on FacQA's tuning half (MRR@10 0.869 -> 0.867) and cost
+# the question set one answer; an index of joined words would have been 1.46 times the size (docs/relevance.md).
 SUBWORD_BOOST = 0.2
 PREFIX_MIN_LETTERS = 6
 PREFIX_EXPANSIONS = "top_terms_10"
+SPLIT_MIN_LETTERS = 8  # a joined compound: two words of 4 letters or more
+SPLIT_MAX_LETTERS = 20  # longer is not a compound of two words; bounds the phrases per word (at most 13)
+SPLIT_PART_LETTERS = 4
 PROXIMITY_BOOST = 0.5
 PROXIMITY_SLOP = 2
 SOURCE_FIELDS = ["key", "title", "source", "published_at", "url", "story"]
@@ -206,15 +209,24 @@ def _ranking_boosts(text: str) -> list[dict[str, Any]]:
 
 
 def _subwords(text: str) -> list[dict[str, Any]]:
-    """Karangkancana finds Karang kancana (and the reverse), feodal finds feodalisme (see JOINED_FIELDS)."""
-    words = content_words(text)
-    clauses: list[dict[str, Any]] = [
-        {"multi_match": {"query": words, "fields": JOINED_FIELDS, "type": "most_fields", "boost": SUBWORD_BOOST}}
+    """feodal finds feodalisme, Karang kancana finds Karangkancana and the reverse (see SUBWORD_BOOST)."""
+    words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(content_words(text))))
+    if not typo_tolerant(" ".join(words)):
+        return []
+    joined = [a + b for a, b in pairwise(words)]
+    split = [
+        f"{word[:cut]} {word[cut:]}"
+        for word in words
+        if SPLIT_MIN_LETTERS <= len(word) <= SPLIT_MAX_LETTERS
+        for cut in range(SPLIT_PART_LETTERS, len(word) - SPLIT_PART_LETTERS + 1)
     ]
-    if typo_tolerant(words):
-        for word in dict.fromkeys(w.casefold() for w in _WORD.findall(words) if len(w) >= PREFIX_MIN_LETTERS):
-            prefix = {"value": word, "rewrite": PREFIX_EXPANSIONS, "boost": SUBWORD_BOOST}
-            clauses += [{"prefix": {field.split("^")[0]: prefix}} for field in EXACT_FIELDS]
+    prefix = [w for w in words if len(w) >= PREFIX_MIN_LETTERS]
+    clauses: list[dict[str, Any]] = []
+    for field in (f.split("^")[0] for f in EXACT_FIELDS):
+        clauses += [{"term": {field: {"value": w, "boost": SUBWORD_BOOST}}} for w in joined]
+        clauses += [{"match_phrase": {field: {"query": p, "boost": SUBWORD_BOOST}}} for p in split]
+        opts = {"rewrite": PREFIX_EXPANSIONS, "boost": SUBWORD_BOOST}
+        clauses += [{"prefix": {field: {"value": w, **opts}}} for w in prefix]
     return clauses
 
 
