@@ -8,7 +8,14 @@ from typing import Any
 from docsearch.search.models import SearchRequest
 from docsearch.search.query import RELAXED_MINIMUM_SHOULD_MATCH, build_search
 from docsearch.search.results import shape_response
-from docsearch.search.suggest import SUGGEST_BELOW, SUGGESTION, read_suggestion, suggestion_body, wants_suggestion
+from docsearch.search.suggest import (
+    MAX_SUGGEST_WORDS,
+    SUGGEST_BELOW,
+    SUGGESTION,
+    read_suggestion,
+    suggestion_body,
+    wants_suggestion,
+)
 
 
 def _edits(spec: str, letters: int) -> int:
@@ -82,6 +89,7 @@ def test_the_suggester_reads_unstemmed_words_and_allows_two_edits() -> None:
     phrase = body["suggest"][SUGGESTION]["phrase"]
     assert phrase["field"] == "body.exact" and phrase["direct_generator"][0]["max_edits"] == 2
     assert "size" not in suggestion_body(SearchRequest(q="x"), size=False)
+    assert suggestion_body(SearchRequest(q=" ".join(f"kata{n}" for n in range(MAX_SUGGEST_WORDS + 1)))) == {}
 
 
 def _suggested(text: str, highlighted: str) -> dict[str, Any]:

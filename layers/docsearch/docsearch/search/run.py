@@ -11,7 +11,7 @@ from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
-from docsearch.search.suggest import suggestion_body, wants_suggestion
+from docsearch.search.suggest import suggestion_body, suggestion_wanted, wants_suggestion
 from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
@@ -63,7 +63,9 @@ def _second_look(
     Returns the response to show and whether it is the relaxed one.
     """
     found = int(first.get("hits", {}).get("total", {}).get("value", 0))
-    if found:  # a few results: keep them, only ask for a suggestion
+    if found:  # a few results: keep them, only ask for a suggestion (a long query gets none)
+        if not suggestion_wanted(request):
+            return first, False
         answer = client.search(index, suggestion_body(request))
         return {**first, "suggest": answer.get("suggest", {})}, False
     relaxed = build_search(request, relaxed=True, aliases=aliases)

@@ -25,6 +25,9 @@ SUGGEST_BELOW = 3
 MAX_EDITS = 2  # the suggester's maximum; a name misspelt twice ("Lahadila") needs both
 MIN_WORD_LETTERS = 4  # shorter words are left as typed (too many neighbours two edits away)
 MAX_ERRORS = 2  # at most this many words of a query replaced in one suggestion
+# Longer queries get no suggestion: nobody retypes a long query from one, and the suggester's cost grows with
+# the words (32 misspelt words: the hostile query of bench/query_cost.py, docs/reliability-bounds.md).
+MAX_SUGGEST_WORDS = 8
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -34,8 +37,16 @@ def wants_suggestion(request: SearchRequest, response: dict[str, Any]) -> bool:
     return request.page == 1 and found < SUGGEST_BELOW and bool(parse_query(request.q.strip()).words)
 
 
+def suggestion_wanted(request: SearchRequest) -> bool:
+    """Whether the query is short enough to be spelt out again (see MAX_SUGGEST_WORDS)."""
+    return len(parse_query(request.q.strip()).words) <= MAX_SUGGEST_WORDS
+
+
 def suggestion_body(request: SearchRequest, size: bool = True) -> dict[str, Any]:
-    """The suggester's part of a search body (alone: ``size=True`` adds an empty hit list around it)."""
+    """The suggester's part of a search body (alone: ``size=True`` adds an empty hit list around it);
+    nothing for a query too long to suggest for."""
+    if not suggestion_wanted(request):
+        return {}
     words = parse_query(request.q.strip()).text
     suggest = {
         "text": words,
