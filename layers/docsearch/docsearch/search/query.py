@@ -259,16 +259,22 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
 
 def _highlight(parsed: ParsedQuery, raw: str, fuzziness: str) -> dict[str, Any]:
     """Snippets with the query's words (as matched: stemmed, or with a typo) and phrases marked; its question
-    and function words never ("yang" is in nearly every passage): the highlighter reads its own query."""
+    and function words never ("yang" is in nearly every passage). A query holding such words gets a
+    highlighter's query of its own; any other is marked from the search query itself, as a second query
+    costs the engine about a sixth more (bench: 1914 against 1649 ms over 80 searches)."""
+    text = content_words(_ranked_words(parsed, raw)[0]) if parsed.words else ""
+    if text == parsed.text:  # nothing to leave unmarked
+        return _marks({})
     marked: list[dict[str, Any]] = [_phrase(phrase) for phrase in parsed.phrases]
-    if parsed.words:
-        text = content_words(_ranked_words(parsed, raw)[0])
-        fields = [*STEMMED_FIELDS, *EXACT_FIELDS]
-        marked.append({"multi_match": {"query": text, "fields": fields, "type": "most_fields"}})
-        if typo_tolerant(text):
-            typo = {"fuzziness": fuzziness, "prefix_length": FUZZY_PREFIX, "max_expansions": FUZZY_EXPANSIONS}
-            marked.append({"multi_match": {"query": text, "fields": EXACT_FIELDS, "type": "most_fields", **typo}})
-    query = {"highlight_query": {"bool": {"should": marked}}} if marked else {}
+    fields = [*STEMMED_FIELDS, *EXACT_FIELDS]
+    marked.append({"multi_match": {"query": text, "fields": fields, "type": "most_fields"}})
+    if typo_tolerant(text):
+        typo = {"fuzziness": fuzziness, "prefix_length": FUZZY_PREFIX, "max_expansions": FUZZY_EXPANSIONS}
+        marked.append({"multi_match": {"query": text, "fields": EXACT_FIELDS, "type": "most_fields", **typo}})
+    return _marks({"highlight_query": {"bool": {"should": marked}}})
+
+
+def _marks(query: dict[str, Any]) -> dict[str, Any]:
     return {
         **query,
         "pre_tags": [MARK_OPEN],
