@@ -95,9 +95,9 @@ def key_of_address(url: str) -> str | None:
     host itself without ``www.``; None if it is no web address."""
     try:
         parts = urlsplit(url.strip())
-    except ValueError:
+        host = (parts.hostname or "").casefold().removeprefix("www.")
+    except ValueError:  # "http://[x": an unbalanced IPv6 bracket, as scraped source fields can hold
         return None
-    host = (parts.hostname or "").casefold().removeprefix("www.")
     if not host:
         return None
     t = table()

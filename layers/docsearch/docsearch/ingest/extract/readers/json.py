@@ -27,6 +27,9 @@ class JsonReader:
     def detect(self, key: str, head: bytes) -> bool:
         return False  # "{" starts too many things to be a signature
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         document = _object(decode_bytes(data))
         title, body = document.get("title"), document.get("body")
@@ -41,9 +44,6 @@ class JsonReader:
         meta.offer_date(find_date(published) if published else None, "json")
         lines = [html_entities.unescape(line) for line in body.splitlines()]
         return Reading(clean_text(lines, meta, title_known=True), self.name, meta, _text_field(document, "url"))
-
-    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
-        return size
 
 
 def _object(text: str) -> dict[str, Any]:
