@@ -43,7 +43,7 @@ Filler = Callable[[OpenSearch, str, Progress | None], int]
 POLL_S = 0.5
 # Documents from an index built before definition v3 get the fields search relies on: a story of their own
 # (results collapse on it; a missing one would lump them together) and a source key (lower-cased only:
-# a rebuild from the bucket applies the full normalisation of outlets.py). Documents from before v6 keep
+# a rebuild from the bucket applies the full normalisation of outlets.py). Documents from before v7 keep
 # their date but say where it came from only as "unrecorded" (a rebuild from the bucket extracts it again,
 # strongest evidence first), and count under their own source as outlet (no channels).
 # Field names from docsearch.document (tests/unit/test_document.py checks every name the script uses).
