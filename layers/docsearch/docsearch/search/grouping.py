@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.search.budget import bounded_url, optional_plain
 from docsearch.search.models import Copy, SearchRequest
 
 STORY_FIELD = "story"
@@ -87,9 +88,9 @@ def copies_of(
     listed = [
         Copy(
             id=copy["_id"],
-            source=copy.get("_source", {}).get("source"),
+            source=optional_plain(copy.get("_source", {}).get("source")),
             published_at=copy.get("_source", {}).get("published_at"),
-            url=copy.get("_source", {}).get("url"),
+            url=bounded_url(copy.get("_source", {}).get("url")),
             view=view.replace("{id}", copy["_id"]),
         )
         for copy in others[:COPIES_LISTED]
