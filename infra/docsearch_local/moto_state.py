@@ -146,7 +146,8 @@ class QueueStore:
         for region, backend in sqs_backends[DEFAULT_ACCOUNT_ID].items():
             for name, queue in backend.queues.items():
                 bodies = [message.body for message in queue._messages]
-                attributes = {k: str(v) for k, v in queue.attributes.items() if k in QUEUE_ATTRIBUTES and v not in (None, "")}
+                held = queue.attributes
+                attributes = {k: str(held[k]) for k in QUEUE_ATTRIBUTES if held.get(k) not in (None, "")}
                 facts = {"region": region, "name": name, "attributes": attributes, "bodies": bodies}
                 _atomic_write(self.root / f"{region}--{name}.json", json.dumps(facts).encode())
                 saved += len(bodies)
