@@ -73,6 +73,7 @@ def _balanced(html: str) -> bool:
 @pytest.mark.parametrize("size", [10, 50])
 def test_no_search_answer_exceeds_the_budget(giant_index: str, size: int) -> None:
     status, raw = _get(f"/search?q=banjir&size={size}&group=false")
+    print(f"\nsearch size={size}: {len(raw):,} bytes")  # the figure docs/reliability-bounds.md quotes (-s)
     assert status == 200
     assert len(raw) <= RESPONSE_BUDGET_BYTES
     body = json.loads(raw)
@@ -95,6 +96,7 @@ def test_no_search_answer_exceeds_the_budget(giant_index: str, size: int) -> Non
 @pytest.mark.parametrize("doc_id", ["huge-title", "huge-body", "huge-word", "huge-names"])
 def test_no_document_answer_exceeds_the_budget(giant_index: str, doc_id: str) -> None:
     status, raw = _get(f"/documents/{doc_id}")
+    print(f"\ndocument {doc_id}: {len(raw):,} bytes")
     assert status == 200
     assert len(raw) <= RESPONSE_BUDGET_BYTES
     document = json.loads(raw)
