@@ -16,8 +16,8 @@ from docsearch.text import cut, strip_tags
 # below: a page of 50 results with three snippets each is about 60 KB; a 10 MB text article's document,
 # about 10 MB (so a body is cut at BODY_CHARS below).
 RESPONSE_BUDGET_BYTES = 2 * 1024 * 1024
-# Plain-text field caps, in characters. A headline is rarely over 200 characters (the longest in the sample
-# articles and the FacQA set is 183); 1,000 keeps every real one whole. Sources and authors are cut at 256
+# Plain-text field caps, in characters. The first lines (headline or title) of the sample and seed articles
+# are at most 254 characters; 1,000 keeps every real headline whole. Sources and authors are cut at 256
 # at ingest (ingest/extract MAX_NAME_CHARS); a URL over 2,048 is dropped there; an S3 key is at most 1,024
 # bytes. Older indexes and writers that bypass ingest are bounded here all the same.
 TITLE_CHARS = 1000
@@ -28,9 +28,9 @@ KEY_CHARS = 1024
 # one to a word or sentence boundary, never by more than a few words on real text: 600 cuts only a
 # fragment of one unbroken run (a megabyte "word" with no space in it).
 SNIPPET_CHARS = 600
-# A document's body: 500,000 characters is at most 2 MB of UTF-8 with JSON's escaping of quotes and
-# newlines (1-4 bytes a character) only for a pathological body; an ordinary long article is 5-20 KB.
-# The longest article in the sample set is 9 KB. Beyond it the body is cut and ``body_truncated`` says so.
+# A document's body: 500,000 characters is 0.5-2 MB of UTF-8 (1-4 bytes a character), more with JSON's
+# escapes only for a pathological body, which ``fit_document`` then cuts further. The longest of the sample
+# and seed articles is 10,386 characters. Beyond it the body is cut and ``body_truncated`` says so.
 BODY_CHARS = 500_000
 
 

@@ -183,7 +183,7 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
 
 # Highlighting reads at most this many characters of a field (the engine's ``max_analyzer_offset``; its index
 # default is 1,000,000). A snippet comes from the first 100,000 characters of a body, about 15,000 words: the
-# longest article of the sample set is 9 KB, so every real article is highlighted whole, and a multi-MB body
+# longest sample or seed article is 10,386 characters, so real articles are highlighted whole, and a multi-MB body
 # (issue 21: four clients on such bodies took an ordinary query's p50 from 4 ms to 502 ms) costs no more.
 HIGHLIGHT_MAX_CHARS = 100_000
 # Phrase matches the fast-vector highlighter considers per field (the engine's default is 256).
