@@ -152,3 +152,35 @@ def test_fuzzed_attribute_bombs_are_refused_or_read_within_budget(
     page = "<html><body>" + wrap.format(f"<{tag} {inner}>kata</{tag}>") + f"<p>{ARTICLE}</p></body></html>"
     reason, _ = _outcome("a.html", page.encode())
     assert reason in ("indexed", "parse_limit", "no_article_text")
+
+
+def _every_format() -> list[tuple[str, str]]:
+    """(reader, key) for every registered reader; a container wraps an HTML page (its worst inner format)."""
+    from docsearch.ingest.extract.readers import readers
+
+    return [
+        (reader.name, f"a.html.{reader.suffixes[0]}" if reader.name == "gzip" else f"a.{reader.suffixes[0]}")
+        for reader in readers()
+    ]
+
+
+GENERIC_BOMBS: dict[str, Callable[[], bytes]] = {
+    "one-tag-100k-attributes": lambda: _attribute_bomb(MB),
+    "nested-100k-deep": lambda: b"<div>[{" * 100_000 + ARTICLE.encode(),
+    "one-line-4mb": lambda: b"Banjir" + b"x" * (4 * MB) + b"\n\n" + ARTICLE.encode(),
+}
+
+
+@pytest.mark.parametrize("bomb", sorted(GENERIC_BOMBS))
+@pytest.mark.parametrize(("reader", "key"), _every_format())
+def test_every_reader_refuses_or_reads_every_bomb_within_its_budget(reader: str, key: str, bomb: str) -> None:
+    """Readers added later are in this list by themselves (the registry is the list of modules)."""
+    data = GENERIC_BOMBS[bomb]()
+    if reader == "gzip":
+        data = gzip.compress(data)
+    started = time.process_time()
+    reason, result = _outcome(key, data)
+    assert reason != "too_slow", result
+    if reason == "indexed":
+        assert len(result.title) <= MAX_TITLE_CHARS
+    assert time.process_time() - started < 10  # this process's own share, the child's is bounded by its limit
