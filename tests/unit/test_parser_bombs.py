@@ -184,3 +184,14 @@ def test_every_reader_refuses_or_reads_every_bomb_within_its_budget(reader: str,
     if reason == "indexed":
         assert len(result.title) <= MAX_TITLE_CHARS
     assert time.process_time() - started < 10  # this process's own share, the child's is bounded by its limit
+
+
+def test_a_title_with_control_characters_and_tags_is_read_not_refused() -> None:
+    """lxml refuses a string holding a control character: such a title made the whole object an
+    extraction_error (found by tests/e2e/test_cli_hostile_output.py)."""
+    title = "Banjir \x1b[31mMERAH\x9b0m <script>x</script> <b>Bekasi</b>"
+    data = json.dumps({"title": title, "body": ARTICLE + "\x1b[2J"}).encode()
+    reason, article = _outcome("a.json", data)
+    assert reason == "indexed" and article.title == "Banjir [31mMERAH0m Bekasi"
+    page = f"<html><head><title>{title}</title></head><body><p>{ARTICLE}\x07</p></body></html>".encode()
+    assert _outcome("a.html", page)[0] == "indexed"

@@ -29,6 +29,16 @@ INVISIBLE_CHARS = re.compile(f"[{_CF}{PRIVATE_USE}]+")
 TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
 
 
+# C0 and C1 control characters but tab, line feed and carriage return: no text means them, a terminal obeys
+# them (ESC sequences), and lxml refuses a string holding one ("All strings must be XML compatible").
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (tab and line breaks kept)."""
+    return CONTROL_CHARS.sub("", text)
+
+
 def normalize_text(text: str) -> str:
     """NFC, with invisible characters removed ("Ko\u200brea" is "Korea" to a reader, so to search too).
 

@@ -18,7 +18,7 @@ from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
 from docsearch.outlets import display_name, source_from_key, source_key
 from docsearch.settings import Settings, folders_from_env
-from docsearch.text import cut, normalize_text
+from docsearch.text import cut, normalize_text, without_controls
 
 __all__ = [
     "ReadOptions",
@@ -120,7 +120,7 @@ def _overrides(metadata: dict[str, str] | None) -> dict[str, str]:
 def _article(reading: Reading, overrides: dict[str, str], key: str, folders: tuple[str, ...]) -> Article:
     # Entities (&#8203;), JSON escapes (\u200b) and HTML can still carry invisible characters after decoding.
     body = normalize_text(reading.body)
-    title = normalize_text(strip_markup(cut(reading.meta.title or "", MAX_TITLE_CHARS))).strip()
+    title = normalize_text(strip_markup(without_controls(cut(reading.meta.title or "", MAX_TITLE_CHARS)))).strip()
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
     meta = reading.meta
@@ -128,7 +128,12 @@ def _article(reading: Reading, overrides: dict[str, str], key: str, folders: tup
     return Article(
         title=cut(
             strip_markup(
-                cut(overrides.get("title") or title or body[:TITLE_FROM_BODY_CHARS].split("\n", 1)[0], MAX_TITLE_CHARS)
+                without_controls(
+                    cut(
+                        overrides.get("title") or title or body[:TITLE_FROM_BODY_CHARS].split("\n", 1)[0],
+                        MAX_TITLE_CHARS,
+                    )
+                )
             ),
             MAX_TITLE_CHARS,
         ),

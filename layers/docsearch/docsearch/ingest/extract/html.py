@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from docsearch.ingest.extract.dates import parse_iso_date
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.metadata import web_address
+from docsearch.text import without_controls
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
 DROP_TAGS = (
@@ -121,7 +122,7 @@ def strip_markup(text: str) -> str:
     """Plain text of a line that may carry tags (a scraped headline): tags and scripts go, words stay."""
     if not TAG_LIKE.search(text):
         return text
-    return " ".join(_text_of(f"<div>{text}</div>").split())
+    return " ".join(_text_of(f"<div>{without_controls(text)}</div>").split())
 
 
 def read_html(text: str) -> HtmlArticle:
@@ -130,6 +131,7 @@ def read_html(text: str) -> HtmlArticle:
     from readability import Document
 
     check_markup_bounds(text)
+    text = without_controls(text)  # lxml refuses a string with one; a page means nothing by them
     parser = lxml.html.HTMLParser()
     try:
         doc = lxml.html.document_fromstring(text, parser=parser)
