@@ -7,6 +7,7 @@ a worker that died is restarted by the next ``up``, never reported up.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -123,3 +124,23 @@ def test_up_restarts_a_worker_that_died(local_stack: StackConfig) -> None:
     stack.up(local_stack)
     after = read_pid(local_stack.pidfile("worker"))
     assert after is not None and after != before and pid_alive(after)
+
+
+def test_up_warns_when_the_bucket_lost_what_the_index_holds(
+    local_stack: StackConfig, s3: Any, index_alias: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docsearch.index.definition import ensure_index
+
+    bucket = f"lost-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_stack.region})
+    config = dataclasses.replace(local_stack, bucket=bucket, index_alias=index_alias)
+    engine = local_stack.engine()
+    ensure_index(engine, index_alias)
+    for n in range(10):
+        engine.index(index=index_alias, id=str(n), body={"key": f"a/{n}.txt", "title": "Banjir", "body": "Banjir."})
+    s3.put_object(Bucket=bucket, Key="a/0.txt", Body=b"Banjir\n\nBanjir.")
+    assert stack.warn_if_bucket_lost(config, engine)
+    assert "10 live documents" in capsys.readouterr().out
+    for n in range(1, 10):
+        s3.put_object(Bucket=bucket, Key=f"a/{n}.txt", Body=b"Banjir\n\nBanjir.")
+    assert not stack.warn_if_bucket_lost(config, engine)
