@@ -217,6 +217,8 @@ def _check_shrink(
         client.indices.refresh(index=",".join(old))  # count what ingestion has written up to now
     summary.live_before = live_count(client, ",".join(old))
     summary.live_after = live_count(client, new)
+    if serverless:  # no refresh to ask for: a count lags the writes, the fill's own tally does not
+        summary.live_after = max(summary.live_after, summary.copied + summary.kept_outside)
     dropped = summary.live_before - summary.live_after
     if allow_shrink or dropped <= summary.live_before * MAX_SHRINK:
         return
