@@ -1,7 +1,7 @@
 """What the local S3/SQS emulator adds to moto to behave as AWS does across restarts and under churn.
 
 - **Sequencers.** S3 puts a ``sequencer`` in every notification: a hex string, larger for a later event on
-  the same key. The ingest path orders a key's events by it (``ingest/batch.py``: ``is_older``), and a
+  the same key. The ingest path orders a key's events by it (``ingest/state.py``: ``is_older``), and a
   delete without one cannot be told from a stale one. moto sends none; here each notification gets the
   next value of one process-wide counter (nanoseconds since the epoch, never less than the last value plus
   one, so it keeps growing across restarts too), and every S3 write holds one lock from storing the object

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from docsearch.ingest.batch import is_older, normalize_sequencer
+from docsearch.ingest.state import is_older, normalize_sequencer
 from docsearch_local import stack
 from docsearch_local.paths import StackConfig
 from docsearch_local.processes import pid_alive, process_state, read_pid
