@@ -23,6 +23,7 @@ from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import ReadOptions, Unindexable, extract_article
 from docsearch.ingest.extract.readers import HEAD_BYTES, reader_for
 from docsearch.ingest.isolation import run_isolated
+from docsearch.ingest.extract.readers import unpacked_bound
 from docsearch.ingest.objects import StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
@@ -38,9 +39,10 @@ DEFAULT_BYTE_BUDGET = 64 * 2**20
 EXTRACT_RESERVE_S = 10.0
 EXTRACT_RESERVE_SHARE = 1 / 3  # of a shorter budget (a local worker's few seconds): the same idea, to scale
 
-# Formats whose parsing runs in C, where the in-process signal limit cannot reach (libxml2 through lxml;
-# zlib, and the HTML a gzip may hold). Text, Markdown and JSON parse in Python (json's C scanner is linear).
-ISOLATED_FORMATS = frozenset({"html", "gzip"})
+# Formats whose parsing runs in C, where the in-process signal limit cannot reach: libxml2 through lxml
+# (HTML; a .docx's XML parts), zlib (gzip, and the HTML it may hold; a .docx's parts; a PDF's Flate streams).
+# Text, Markdown and JSON parse in Python (json's C scanner is linear), as does a .doc's OLE container.
+ISOLATED_FORMATS = frozenset({"html", "gzip", "docx", "pdf"})
 # Smaller objects are extracted in-process: the worst an input this small can cost in libxml2 is
 # measured in docs/decisions/0009 (an attribute bomb of 32 KiB: a few hundredths of a second), less than a
 # child process's own cost, and the attribute bound (html.MAX_ATTRIBUTES_PER_TAG) caps the quadratic case.
@@ -64,13 +66,15 @@ def extract_until(deadline: float | None) -> float | None:
 
 def waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
     """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
-    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
+    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone;
+    a compressed object counts as the most it may unpack to)."""
     groups: list[list[Item]] = [[]]
     held = 0
     for item in items:
         change = item[1][1]
         size = 0 if change.action == "delete" else change.size
-        size = byte_budget // FETCH_CONCURRENCY if size is None else size
+        # a container (.gz) counts as what it may unpack to
+        size = byte_budget // FETCH_CONCURRENCY if size is None else unpacked_bound(change.key, size)
         if groups[-1] and held + size > byte_budget:
             groups.append([])
             held = 0
@@ -112,11 +116,11 @@ def extract(key: str, obj: StoredObject, options: ReadOptions | None = None) -> 
     """The article in ``obj``, within its CPU budget (past it: skipped as too_slow); ``options``: the
     settings extraction reads (None: extraction's defaults).
 
-    Objects whose parsing runs in C (HTML and gzip, from ``ISOLATE_FROM_BYTES``) are extracted in a child
+    Objects whose parsing runs in C (HTML, gzip, DOCX and PDF, from ``ISOLATE_FROM_BYTES``) are extracted in a child
     process the kernel stops at the budget (isolation.py); the rest in this process, under the signal limit,
     which their Python code always sees. docs/decisions/0009-extraction-in-a-child-process.md says why.
     """
-    budget = extraction_budget_s(len(obj.body))
+    budget = extraction_budget_s(unpacked_bound(key, len(obj.body)))  # a .gz: what it may unpack to
 
     def work() -> Article:
         return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type, options=options)
