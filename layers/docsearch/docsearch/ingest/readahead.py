@@ -21,9 +21,8 @@ from typing import Any
 from docsearch.ingest.article import Article
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import ReadOptions, Unindexable, extract_article
-from docsearch.ingest.extract.readers import HEAD_BYTES, reader_for
+from docsearch.ingest.extract.readers import HEAD_BYTES, reader_for, unpacked_bound
 from docsearch.ingest.isolation import run_isolated
-from docsearch.ingest.extract.readers import unpacked_bound
 from docsearch.ingest.objects import StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
