@@ -92,7 +92,7 @@ template: venv $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint, checkov 
 	  checkov -f $$choice --framework cloudformation --skip-download --quiet --compact || exit 1; \
 	done && \
 	sam build --build-dir .aws-sam/build && \
-	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build/IngestFunction .aws-sam/build/SearchFunction >/dev/null   # the functions' bytecode (the layer compiles its own: layers/docsearch/bytecode.py); cold starts skip compiling (docs/sam-local.md)
+	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build/IngestFunction .aws-sam/build/SearchFunction .aws-sam/build/IndexSetupFunction >/dev/null   # the functions' bytecode (the layer compiles its own: layers/docsearch/bytecode.py); cold starts skip compiling (docs/sam-local.md)
 
 docker: ## Debian's docker.io and debootstrap for `sam local` (apt-get, as root, when missing)
 	@missing=""; for tool in dockerd:docker.io debootstrap:debootstrap; do \
