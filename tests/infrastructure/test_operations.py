@@ -334,3 +334,16 @@ def test_serverless_region_rule_lists_botocores_regions(template: dict[str, Any]
     rule = template["Rules"]["ServerlessRegion"]["Assertions"][0]["Assert"]
     assert not cfn.eval_condition(rule, template, {**params, "AWS::Region": "ap-southeast-3"})
     assert cfn.eval_condition(rule, template, {**params, "AWS::Region": "ap-southeast-1"})
+
+
+def test_samconfig_has_one_environment_per_region() -> None:
+    """A guided deploy to one region saves into its own section and never overwrites the other's."""
+    import tomllib
+
+    config = tomllib.loads((cfn.ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    environments = {name: env for name, env in config.items() if isinstance(env, dict) and "deploy" in env}
+    regions = {name: env["global"]["parameters"]["region"] for name, env in environments.items()}
+    assert regions == {"jakarta": "ap-southeast-3", "singapore": "ap-southeast-1"}
+    assert "deploy" not in config["default"]  # `sam deploy` without --config-env saves nowhere shared
+    for env in environments.values():
+        assert env["deploy"]["parameters"]["capabilities"] == "CAPABILITY_IAM"
