@@ -74,8 +74,9 @@ def run(s3: Any, bucket: str, get: Get, timeout_s: float, sleep: Callable[[float
     try:
         doc_id = _wait_searchable(smoke, get, timeout_s, sleep)
         _open_document(smoke, get, doc_id)
-    except BaseException:
-        purge_versions(s3, bucket, smoke.key)  # a failed run leaves no probe behind either
+    except BaseException:  # a failed run leaves no probe behind either
+        s3.delete_object(Bucket=bucket, Key=smoke.key)
+        purge_versions(s3, bucket, smoke.key)
         raise
     started = time.monotonic()
     s3.delete_object(Bucket=bucket, Key=smoke.key)
@@ -89,15 +90,18 @@ def run(s3: Any, bucket: str, get: Get, timeout_s: float, sleep: Callable[[float
 
 def _wait_searchable(smoke: SmokeRun, get: Get, timeout_s: float, sleep: Callable[[float], None]) -> str:
     started = time.monotonic()
-    while True:
+
+    def found() -> str | None:
         status, body = get("/search", {"q": smoke.token, "size": 10})
         if status != 200:
             raise SmokeFailed(f"GET /search answered {status}: {_message(body)}")
         hit = next((r for r in body.get("results", []) if r.get("key") == smoke.key), None)
-        if hit:
-            smoke.record("searchable", started, f"found as {hit['id']} (total {body.get('total')})")
-            return str(hit["id"])
-        _wait_or_fail(started, timeout_s, sleep, f"the probe was not searchable within {timeout_s:.0f}s")
+        if hit is None:
+            return None
+        smoke.record("searchable", started, f"found as {hit['id']} (total {body.get('total')})")
+        return str(hit["id"])
+
+    return _poll(found, timeout_s, sleep, f"the probe was not searchable within {timeout_s:.0f}s")
 
 
 def _open_document(smoke: SmokeRun, get: Get, doc_id: str) -> None:
@@ -112,22 +116,34 @@ def _open_document(smoke: SmokeRun, get: Get, doc_id: str) -> None:
 
 def _wait_gone(smoke: SmokeRun, get: Get, doc_id: str, timeout_s: float, sleep: Callable[[float], None]) -> None:
     started = time.monotonic()
-    while True:
+
+    def gone() -> bool | None:
         status, _ = get(f"/documents/{doc_id}", {})
-        if status == 404:
-            search_status, body = get("/search", {"q": smoke.token, "size": 10})
-            if search_status == 200 and not any(r.get("key") == smoke.key for r in body.get("results", [])):
-                smoke.record("gone", started, "document view 404, search finds nothing")
-                return
-        elif status != 200:
+        if status not in (200, 404):
             raise SmokeFailed(f"GET /documents/{doc_id} answered {status} while waiting for the delete")
-        _wait_or_fail(started, timeout_s, sleep, f"the probe was still searchable {timeout_s:.0f}s after its delete")
+        if status == 200:
+            return None
+        search_status, body = get("/search", {"q": smoke.token, "size": 10})
+        if search_status != 200 or any(r.get("key") == smoke.key for r in body.get("results", [])):
+            return None
+        smoke.record("gone", started, "document view 404, search finds nothing")
+        return True
+
+    _poll(gone, timeout_s, sleep, f"the probe was still searchable {timeout_s:.0f}s after its delete")
 
 
-def _wait_or_fail(started: float, timeout_s: float, sleep: Callable[[float], None], message: str) -> None:
-    if time.monotonic() - started + POLL_EVERY_S > timeout_s:
-        raise SmokeFailed(message)
-    sleep(POLL_EVERY_S)
+def _poll[T](check: Callable[[], T | None], timeout_s: float, sleep: Callable[[float], None], message: str) -> T:
+    """``check()`` every POLL_EVERY_S until it answers, at most ``timeout_s`` (by the clock and by count)."""
+    started = time.monotonic()
+    attempts = max(1, int(timeout_s // POLL_EVERY_S))
+    for attempt in range(attempts):
+        answer = check()
+        if answer is not None:
+            return answer
+        if attempt + 1 == attempts or time.monotonic() - started + POLL_EVERY_S > timeout_s:
+            break
+        sleep(POLL_EVERY_S)
+    raise SmokeFailed(message)
 
 
 def purge_versions(s3: Any, bucket: str, key: str) -> int:
