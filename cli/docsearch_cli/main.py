@@ -231,8 +231,8 @@ def _status_line(report: dict[str, Any]) -> str:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
     from docsearch.index.definition import ensure_index
+    from docsearch.ingest.backfill import backfill  # the ingest path, for what is already in the bucket
 
     target.need("bucket")
     client = target.opensearch()
@@ -304,7 +304,8 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         request = SearchRequest.model_validate(params)
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
-    return search(target.search_client(), target.index_alias, request).model_dump(mode="json")
+    view_url = target.settings().document_view_url
+    return search(target.search_client(), target.index_alias, request, view_url).model_dump(mode="json")
 
 
 def cmd_smoke(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -376,8 +377,8 @@ def _depth_text(depth: dict[str, int] | None) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import bucket_filler
     from docsearch.index.reindex import ReindexError, reindex
+    from docsearch.ingest.backfill import bucket_filler
 
     client = target.opensearch()
     filler = None

@@ -10,14 +10,18 @@ from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
-def search(client: SearchClient, index: str, request: SearchRequest) -> SearchResponse:
+def search(
+    client: SearchClient, index: str, request: SearchRequest, view_url: str = DEFAULT_DOCUMENT_VIEW_URL
+) -> SearchResponse:
+    """``request``'s page of results; ``view_url``: where each result's view link points (Settings')."""
     try:
         response, stories = engine_answers(client, index, build_search(request))
     except IndexMissing:  # no index yet: nothing has been uploaded
-        return shape_response(request, {})
-    return shape_response(request, response, stories)
+        return shape_response(request, {}, view_url=view_url)
+    return shape_response(request, response, stories, view_url)
 
 
 def engine_answers(
