@@ -39,6 +39,9 @@ class JsonReader:
         lines = [html_entities.unescape(line) for line in body.splitlines()]
         return Reading(clean_text(lines, meta, title_known=True), self.name, meta, _text_field(document, "url"))
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
 
 def _object(text: str) -> dict[str, Any]:
     try:
@@ -55,9 +58,6 @@ def _object(text: str) -> dict[str, Any]:
 def _text_field(document: dict[str, Any], name: str) -> str | None:
     value = document.get(name)
     return value.strip() or None if isinstance(value, str) else None
-
-    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
-        return size
 
 
 READER = JsonReader()
