@@ -24,6 +24,9 @@ class JsonReader:
     def detect(self, key: str, head: bytes) -> bool:
         return False  # "{" starts too many things to be a signature
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         document = _object(decode_bytes(data))
         title, body = document.get("title"), document.get("body")
