@@ -42,9 +42,6 @@ class JsonReader:
         lines = [html_entities.unescape(line) for line in body.splitlines()]
         return Reading(clean_text(lines, meta, title_known=True), self.name, meta, _text_field(document, "url"))
 
-    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
-        return size
-
 
 def _object(text: str) -> dict[str, Any]:
     try:
