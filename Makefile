@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 # No PYTHONPATH: `make venv` installs the packages (editable) and targets run from the repository root.
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test check unit integration e2e lint complexity format template clean load redrive browser diagram eval openapi bench bench-quick docker lambda-image sam-local
+.PHONY: help venv up down status demo backfill test check unit integration e2e lint complexity format template clean load redrive browser diagram eval openapi bench bench-quick bench-capacity docker lambda-image sam-local
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -98,7 +98,7 @@ template: venv $(SAM_VENV)/.installed ## sam validate --lint, cfn-lint, checkov 
 	  checkov -f $$choice --framework cloudformation --skip-download --quiet --compact || exit 1; \
 	done && \
 	sam build --build-dir .aws-sam/build && \
-	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build/IngestFunction .aws-sam/build/SearchFunction >/dev/null   # the functions' bytecode (the layer compiles its own: layers/docsearch/bytecode.py); cold starts skip compiling (docs/sam-local.md)
+	$(SAM_VENV)/bin/python -m compileall -q .aws-sam/build/IngestFunction .aws-sam/build/SearchFunction .aws-sam/build/IndexSetupFunction >/dev/null   # the functions' bytecode (the layer compiles its own: layers/docsearch/bytecode.py); cold starts skip compiling (docs/sam-local.md)
 
 docker: ## Debian's docker.io and debootstrap for `sam local` (apt-get, as root, when missing)
 	@missing=""; for tool in dockerd:docker.io debootstrap:debootstrap; do \
@@ -139,3 +139,7 @@ bench: up lambda-image ## benchmark on the local stack: ingest, search, cold sta
 
 bench-quick: up ## the benchmark's CI mode (small sizes, no sam local, < 3 min)
 	$(PY) -m bench --quick $(BENCH_ARGS)
+
+CAPACITY ?= 10000,30000,100000
+bench-capacity: up ## grow one index in stages (CAPACITY=10000,30000,100000): ingest rate, search p50/p99, index bytes/article
+	$(PY) -m bench --capacity $(CAPACITY)

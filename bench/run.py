@@ -150,6 +150,17 @@ class Bench:
             list(pool.map(put, articles))
         return len(articles) / (time.perf_counter() - started)
 
+    def open_bucket_and_queue(self) -> None:
+        """The run's own bucket and queue (cleanup removes them)."""
+        self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.config.region})
+        # A failed message is counted, not retried: it must not come back during the run.
+        self.queue_url = self.sqs.create_queue(QueueName=self.prefix, Attributes={"VisibilityTimeout": "900"})[
+            "QueueUrl"
+        ]
+        self.queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
     def clean_action(self, a: Generated, index: str) -> dict[str, Any]:
         article = Article(title=a.title, body=a.text, source=a.source, author=a.author, published_at=a.published_at)
         doc = IndexedArticle(self.bucket, a.key, article, len(a.body), hashlib.sha256(a.body).hexdigest())
@@ -272,14 +283,7 @@ class Bench:
     def _run(self) -> dict[str, Any]:
         o = self.options
         report: dict[str, Any] = {"meta": self.meta()}
-        self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.config.region})
-        # A failed message is counted, not retried: it must not come back during the run.
-        self.queue_url = self.sqs.create_queue(QueueName=self.prefix, Attributes={"VisibilityTimeout": "900"})[
-            "QueueUrl"
-        ]
-        self.queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        self.open_bucket_and_queue()
         path_alias, limit_alias = self.alias("path"), self.alias("limit")
         saved_alias = os.environ.get("INDEX_ALIAS")
         try:

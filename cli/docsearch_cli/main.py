@@ -1,7 +1,8 @@
 """`docsearch`: the command line of the Indonesian news search.
 
-Exit codes: 0 done, 1 failed (something unreachable, a part of the work failed),
-2 usage (bad options, a path that does not exist, a query the API rejects).
+Exit codes: 0 done, 1 failed (something unreachable, a part of the work failed, a smoke test step
+that did not happen), 2 usage (bad options, a path that does not exist, a query the API rejects,
+a stack without the outputs a command needs).
 """
 
 from __future__ import annotations
@@ -378,6 +379,41 @@ def cmd_aliases(args: argparse.Namespace, target: Target, out: Output) -> int:
     return EXIT_OK if gone else EXIT_FAILURE
 
 
+def cmd_smoke(args: argparse.Namespace, target: Target, out: Output) -> int:
+    from docsearch_cli import smoke
+
+    target.need("bucket", "api_url")
+    try:
+        result = smoke.run(
+            target.client("s3"), target.bucket, lambda path, params: _api_get(target, path, params), args.timeout
+        )
+    except smoke.SmokeFailed as error:
+        raise CommandFailed(f"smoke test failed: {error}") from error
+    lines = [f"{step:<10} {seconds:>7.2f}s  {detail}" for step, seconds, detail in result.steps]
+    out.result(result.as_dict(), [*lines, "smoke test passed"])
+    return EXIT_OK
+
+
+def _api_get(target: Target, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """GET on the search API as `docsearch search` sends it (SigV4-signed on AWS): (status, JSON body)."""
+    import requests
+
+    url = f"{target.api_url}{path}"
+    try:
+        response = (
+            requests.get(url, params=params, timeout=HTTP_TIMEOUT_S)
+            if target.local
+            else _signed_get(target, url, params)
+        )
+    except requests.RequestException as error:
+        raise CommandFailed(f"cannot reach the search API at {target.api_url}: {error}") from error
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": {"message": response.text[:200]}}
+    return response.status_code, body if isinstance(body, dict) else {}
+
+
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
     from docsearch.index.stats import index_stats
     from docsearch_cli.queues import queue_depths
@@ -574,6 +610,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("redrive", "move messages from the dead-letter queue back to the ingest queue", cmd_redrive)
+
+    smoke = command(
+        "smoke",
+        "after a deploy: upload a probe article, find it through the HTTP API, open it, delete it, see it gone",
+        cmd_smoke,
+    )
+    smoke.add_argument(
+        "--timeout", type=_bounded(5, 1800), default=300, help="seconds to wait at each step (default 300)"
+    )
     return parser
 
 

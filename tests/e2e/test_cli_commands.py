@@ -21,7 +21,7 @@ from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DOCSEARCH = Path(sys.executable).parent / "docsearch"
-COMMANDS = ["upload", "status", "backfill", "search", "stats", "reindex", "redrive", "aliases"]
+COMMANDS = ["upload", "status", "backfill", "search", "stats", "reindex", "redrive", "aliases", "smoke"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

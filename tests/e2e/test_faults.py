@@ -54,7 +54,7 @@ class FaultStack:
         opensearch.stop(pid)
 
     def start_engine(self) -> None:
-        pid = opensearch.start(self.config.opensearch_port, self.config.state / "opensearch")
+        pid = opensearch.start(self.config.opensearch_port, opensearch.data_home(self.config.state))
         self.config.pidfile("opensearch").write_text(str(pid))
         opensearch.wait_healthy(self.config.opensearch_url, pid)
 
@@ -95,7 +95,7 @@ def fault_stack() -> Iterator[FaultStack]:
     # A node left over from an interrupted run on 9210 would be reused by stack.up: only if it is ours.
     # Its data is the test's own: start from an empty node, whatever an earlier run left behind.
     if read_pid(config.pidfile("opensearch")) is None:
-        shutil.rmtree(config.state / "opensearch" / "data", ignore_errors=True)
+        shutil.rmtree(opensearch.data_home(config.state) / "data", ignore_errors=True)
     config.state.mkdir(parents=True, exist_ok=True)
     heap, opensearch.HEAP = opensearch.HEAP, FAULT_HEAP
     try:

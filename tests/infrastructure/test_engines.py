@@ -24,7 +24,7 @@ ENGINE_TYPES = {
     "AWS::OpenSearchServerless::SecurityPolicy",
     "AWS::OpenSearchServerless::AccessPolicy",
 }
-DOMAIN = "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${AWS::StackName}-search"
+DOMAIN = "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${AWS::StackName}-search${EngineGeneration}"
 # What the functions' engine calls need (docs/deploy.md "Engine calls"), as (method, path under the domain).
 INGEST_CALLS = {
     # one lookup per batch (GET _alias/<alias>,<alias>-next): a prefix holds however the comma is matched
@@ -274,7 +274,9 @@ def test_collection_is_a_search_collection_behind_its_policies(template: dict[st
     assert set(collection["DependsOn"]) == {"CollectionEncryptionPolicy", "CollectionNetworkPolicy"}
     policies = {
         resources[name]["Properties"]["Type"]: json.loads(
-            resources[name]["Properties"]["Policy"]["Fn::Sub"].replace("${AWS::StackName}", "stack")
+            resources[name]["Properties"]["Policy"]["Fn::Sub"]
+            .replace("${AWS::StackName}", "stack")
+            .replace("${EngineGeneration}", "")
         )
         for name in ("CollectionEncryptionPolicy", "CollectionNetworkPolicy")
     }

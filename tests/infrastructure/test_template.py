@@ -247,8 +247,9 @@ def test_queue_policy_only_lets_this_bucket_send(resources: dict[str, Any], buck
     assert stmt["Principal"] == {"Service": "s3.amazonaws.com"}
     assert as_list(stmt["Action"]) == ["sqs:SendMessage"]
     cond = stmt["Condition"]
-    source_arn = cond["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
-    assert source_arn == "arn:${AWS::Partition}:s3:::" + bucket["BucketName"]["Fn::Sub"]
+    source_arn, source_variables = cond["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+    name, name_variables = bucket["BucketName"]["Fn::Sub"]
+    assert (source_arn, source_variables) == ("arn:${AWS::Partition}:s3:::" + name, name_variables)
     assert cond["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
 
 

@@ -181,7 +181,7 @@ def test_aws_without_the_values_a_command_needs_is_a_usage_error(
         (["search", "banjir", "--szie", "5"], "unknown option '--szie'; did you mean '--size'?"),
         (["upload", "a.txt", "--prefx=berita"], "did you mean '--prefix'?"),
         (["reindex", "--keep-olds"], "did you mean '--keep-old'?"),
-        (["frobnicate"], "choose from aliases, backfill, redrive, reindex, search, stats, status, upload"),
+        (["frobnicate"], "choose from aliases, backfill, redrive, reindex, search, smoke, stats, status, upload"),
     ],
 )
 def test_typos_get_a_suggestion_and_exit_2(argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:
