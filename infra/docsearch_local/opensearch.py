@@ -29,12 +29,23 @@ MAVEN_URL = (
     "https://repo1.maven.org/maven2/org/opensearch/distribution/integ-test-zip/opensearch/"
     f"{OPENSEARCH_VERSION}/opensearch-{OPENSEARCH_VERSION}.zip"
 )
+# The k-NN plugin (Apache-2.0, Maven Central) gives the engine the ``knn_vector`` field hybrid search
+# needs; AWS's managed domains ship it. Its zip holds only the Java part: the Lucene HNSW engine the
+# index definition names runs in it; faiss/nmslib's native libraries are not needed.
+KNN_VERSION = f"{OPENSEARCH_VERSION}.0"
+KNN_URL = (
+    "https://repo1.maven.org/maven2/org/opensearch/plugin/opensearch-knn/"
+    f"{KNN_VERSION}/opensearch-knn-{KNN_VERSION}.zip"
+)
+# Maven Central publishes no checksum beside this zip: the digest of the one fetched is pinned instead.
+KNN_SHA256 = "ac392ca28a39b3bf290648a422ef30cb149dda2963a9d7feb26060e932341c9a"
 SERVICE_USER = "docsearch"
 HEAP = os.environ.get("DOCSEARCH_OPENSEARCH_HEAP", "768m")
 
 
 def install_dir() -> Path:
-    return cache_home() / f"opensearch-{OPENSEARCH_VERSION}"
+    """The engine with its plugins (a name of its own: an install without k-NN stays as it was)."""
+    return cache_home() / f"opensearch-{OPENSEARCH_VERSION}-knn-{KNN_VERSION}"
 
 
 def _log(message: str) -> None:
@@ -63,13 +74,17 @@ def _give_to_service_user(path: Path) -> None:
                 os.lchown(os.path.join(root, name), pwd.getpwnam(SERVICE_USER).pw_uid, -1)
 
 
-def _download(url: str, target: Path) -> None:
+def _download(url: str, target: Path, sha256: str | None = None) -> None:
+    """Fetch ``url``; check it against ``sha256`` when pinned, else against the ``.sha1`` published beside it."""
     _log(f"downloading {url}")
     with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:  # noqa: S310 (fixed https URL)
         shutil.copyfileobj(response, out, length=1 << 20)
-    with urllib.request.urlopen(url + ".sha1", timeout=60) as response:  # noqa: S310
-        expected = response.read().decode().split()[0]
-    actual = hashlib.sha1(target.read_bytes(), usedforsecurity=False).hexdigest()
+    if sha256 is not None:
+        expected, actual = sha256, hashlib.sha256(target.read_bytes()).hexdigest()
+    else:
+        with urllib.request.urlopen(url + ".sha1", timeout=60) as response:  # noqa: S310
+            expected = response.read().decode().split()[0]
+        actual = hashlib.sha1(target.read_bytes(), usedforsecurity=False).hexdigest()
     if actual != expected:
         raise RuntimeError(f"checksum mismatch for {url}: {actual} != {expected}")
 
@@ -149,8 +164,17 @@ def install() -> Path:
         for script in (unpacked / "bin").iterdir():
             script.chmod(0o755)
         _adapt_jvm_options(unpacked / "config" / "jvm.options")
+        _add_plugin(KNN_URL, KNN_SHA256, unpacked / "plugins" / "opensearch-knn", Path(tmp))
         unpacked.rename(target)
     return target
+
+
+def _add_plugin(url: str, sha256: str, target: Path, tmp: Path) -> None:
+    """Unpack a plugin zip where the engine looks for it (what ``opensearch-plugin install --batch`` does)."""
+    archive = tmp / Path(url).name
+    _download(url, archive, sha256)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(target)
 
 
 def _adapt_jvm_options(path: Path) -> None:
