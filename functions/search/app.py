@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from docsearch.embed import embedder_from_env
 from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger
 from docsearch.search.client import get_search_client
@@ -44,7 +45,7 @@ def get_search(request: Annotated[SearchRequest, Query()]) -> SearchResponse:
     # Powertools splits a repeated parameter back on every comma: read the raw values, so a source
     # whose name holds a comma can still be filtered on.
     request = request.model_copy(update={"source": repeated_values("source", request.source)})
-    return search(get_search_client(), get_settings().index_alias, request)
+    return search(get_search_client(), get_settings().index_alias, request, embedder_from_env())
 
 
 def repeated_values(name: str, parsed: list[str] | None) -> list[str]:

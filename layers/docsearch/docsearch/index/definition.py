@@ -16,11 +16,16 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
+from docsearch.embed import dimensions_from_env
 from docsearch.engine import is_serverless
 from docsearch.index.analysis import with_analysis_data
 
-# Serverless decides shards and copies itself: index settings that name them are left out there.
-SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window")
+# Serverless decides shards and copies itself: index settings that name them are left out there. A
+# Serverless search collection (the template's) has no vector fields (only a VECTORSEARCH collection
+# does): there the vector field and the k-NN switch are left out and search answers lexically.
+SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window", "knn")
+VECTOR_FIELD = "embedding"
+EMBEDDED_WITH_FIELD = "embedded_with"  # the embedder's name: which vectors a model change leaves stale
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +95,18 @@ def index_settings(*, serverless: bool, replicas: int | None = None) -> dict[str
     return settings
 
 
+def index_mappings(*, serverless: bool) -> dict[str, Any]:
+    """data/index.json's mappings fitted to the engine and to the configured embedder's vector size."""
+    mappings: dict[str, Any] = copy.deepcopy(index_definition()["mappings"])
+    properties = mappings["properties"]
+    if serverless:
+        properties.pop(VECTOR_FIELD, None)
+        properties.pop(EMBEDDED_WITH_FIELD, None)
+    else:
+        properties[VECTOR_FIELD]["dimension"] = dimensions_from_env()
+    return mappings
+
+
 def alias_target(client: OpenSearch, alias: str) -> str | None:
     """The index ``alias`` points to, or None: one ``GET _alias`` (AWS's Serverless list has it; not HEAD)."""
     try:
@@ -118,9 +135,12 @@ def ensure_write_targets(client: OpenSearch, alias: str, replicas: int | None = 
 
 def _create_behind(client: OpenSearch, alias: str, replicas: int | None) -> str:
     name = versioned_name(alias)
-    settings = index_settings(serverless=is_serverless(client), replicas=replicas)
+    serverless = is_serverless(client)
+    settings = index_settings(serverless=serverless, replicas=replicas)
     try:
-        client.indices.create(index=name, body={"settings": settings, "mappings": index_definition()["mappings"]})
+        client.indices.create(
+            index=name, body={"settings": settings, "mappings": index_mappings(serverless=serverless)}
+        )
     except RequestError as error:
         if error.error != "resource_already_exists_exception":
             raise

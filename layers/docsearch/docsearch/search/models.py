@@ -19,6 +19,9 @@ MAX_RESULT_DEPTH = 1000
 MAX_SOURCE_FILTERS = 20
 
 Sort = Literal["relevance", "newest", "oldest"]
+Mode = Literal["lexical", "hybrid"]
+# The mode a search runs in unless it names one (docs/relevance.md, "Hybrid": chosen by measurement).
+DEFAULT_MODE: Mode = "lexical"
 
 
 class _Model(BaseModel):
@@ -40,6 +43,11 @@ class SearchRequest(_Model):
     date_to: date | None = Field(None, description="published on or before, YYYY-MM-DD")
     sort: Sort = Field("relevance", description="relevance, newest or oldest")
     group: bool = Field(True, description="copies of one story as one result (false: every copy)")
+    mode: Mode = Field(
+        DEFAULT_MODE,
+        description="lexical (the words) or hybrid (the words and their meaning: a multilingual model's ranking "
+        "fused in, so 'Menkeu' also finds 'Menteri Keuangan'); lexical where no model runs",
+    )
 
     @field_validator("source", mode="after")
     @classmethod
@@ -100,6 +108,7 @@ class SearchResponse(_Model):
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     groups: int = Field(0, description="results to page through: stories when grouping, else documents")
+    mode: Mode = Field("lexical", description="the mode that ranked these results")
 
 
 class Document(_Model):

