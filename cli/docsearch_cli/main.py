@@ -230,6 +230,8 @@ def _status_line(report: dict[str, Any]) -> str:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
+    if args.vectors:
+        return _backfill_vectors(target, out)
     from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
     from docsearch.index.definition import ensure_index
 
@@ -246,8 +248,25 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     return EXIT_FAILURE if summary.failed else EXIT_OK
 
 
+def _backfill_vectors(target: Target, out: Output) -> int:
+    from docsearch.embed import embedder_from_env
+    from docsearch.index.vectors import fill_vectors
+
+    embedder = embedder_from_env()
+    if embedder is None:
+        raise UsageError("EMBEDDING_MODEL is none: there is no model to make vectors with")
+    with out.progress("embedding", "documents") as progress:
+        summary = fill_vectors(target.opensearch(), target.index_alias, embedder, progress)
+    data = dataclasses.asdict(summary)
+    line = f"vectors for {target.index_alias} ({embedder.name}): embedded={summary.embedded}, failed={summary.failed}"
+    out.result(data, [line])
+    return EXIT_FAILURE if summary.failed else EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
     params: dict[str, Any] = {"q": args.query, "page": args.page, "size": args.size, "sort": args.sort}
+    if args.mode:
+        params["mode"] = args.mode
     params.update({k: v for k, v in (("date_from", args.date_from), ("date_to", args.date_to)) if v})
     if args.source:
         params["source"] = args.source
@@ -296,6 +315,7 @@ def _signed_get(target: Target, url: str, params: dict[str, Any]) -> Any:
 def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
+    from docsearch.embed import embedder_from_env
     from docsearch.search.models import SearchRequest
     from docsearch.search.run import search
 
@@ -303,7 +323,7 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         request = SearchRequest.model_validate(params)
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
-    return search(target.search_client(), target.index_alias, request).model_dump(mode="json")
+    return search(target.search_client(), target.index_alias, request, embedder_from_env()).model_dump(mode="json")
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -429,6 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--prune", action="store_true", help="also remove from the index the keys that are gone from the bucket"
     )
+    backfill.add_argument(
+        "--vectors",
+        action="store_true",
+        help="instead: add the hybrid search vector to indexed documents that lack it (read from the index)",
+    )
 
     search = command("search", "search the articles and show ranked results with highlighted snippets", cmd_search)
     search.add_argument("query", help='the query, e.g. "pakta pertahanan" or \'"kapal selam" -Ukraina\'')
@@ -438,6 +463,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--date-from", type=_iso_date, help="published on or after YYYY-MM-DD")
     search.add_argument("--date-to", type=_iso_date, help="published on or before YYYY-MM-DD")
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    search.add_argument(
+        "--mode",
+        choices=["lexical", "hybrid"],
+        help="lexical (the words) or hybrid (words and meaning); default: the API's",
+    )
     search.add_argument("--direct", action="store_true", help="query OpenSearch directly instead of the HTTP API")
 
     command("stats", "documents, sources, index size and queue/DLQ depth", cmd_stats)
