@@ -9,7 +9,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 # No PYTHONPATH: `make venv` installs the packages (editable) and targets run from the repository root.
 STACK := $(PY) -m docsearch_local.stack
 
-.PHONY: help venv up down status demo backfill test check unit integration e2e lint format template clean load redrive browser diagram eval openapi bench bench-quick docker lambda-image sam-local
+.PHONY: help venv up down status demo backfill test check unit integration e2e lint complexity format template clean load redrive browser diagram eval openapi bench bench-quick docker lambda-image sam-local
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,10 +53,16 @@ integration: venv ## integration tests against the real OpenSearch
 e2e: venv ## end-to-end tests on the local stack
 	$(PY) -m pytest tests/e2e
 
-lint: venv ## ruff and mypy
+lint: venv ## ruff, mypy and the complexity gate
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/docsearch/docsearch functions infra/docsearch_local cli eval bench
+	$(MAKE) --no-print-directory complexity
+
+# No block of the core above radon's grade C (cyclomatic complexity 20), no module above B, the average A
+# (docs/decisions/0007-complexity-gate.md); `radon cc -s -n C layers/docsearch/docsearch` names the heaviest.
+complexity: venv ## the complexity gate: radon grades of the core (xenon)
+	$(VENV)/bin/xenon --max-absolute C --max-modules B --max-average A layers/docsearch/docsearch
 
 format: venv ## format the code
 	$(VENV)/bin/ruff check --fix .

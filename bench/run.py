@@ -530,18 +530,18 @@ class Bench:
 
     def path_from_memory(self, sample: list[Generated], objects: list[Any]) -> float:
         """The whole path (queue included) with the objects served from memory: the path without S3."""
-        import functions.ingest.app as ingest_app
+        from docsearch.ingest import batch as ingest_batch
 
         held = {obj.key: obj for obj in objects}
-        original = ingest_app.fetch_object
+        original = ingest_batch.fetch_object
         alias = self.alias("diag-nos3")
         self.create_index(alias)
         self.use_alias(alias)
-        ingest_app.fetch_object = lambda _b, k, _m: held[k]  # type: ignore[assignment,misc]
+        ingest_batch.fetch_object = lambda _b, k, _m: held[k]  # type: ignore[assignment,misc]
         try:
             seconds, _ = self.run_path([a.key for a in sample])
         finally:
-            ingest_app.fetch_object = original
+            ingest_batch.fetch_object = original
         return seconds
 
     def memory(self) -> dict[str, Any]:

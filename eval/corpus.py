@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docsearch.ingest.extract import extract_article
+from docsearch.ingest.extract import read_article
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO / "samples" / "articles"
@@ -50,7 +50,7 @@ def sample_set(queries_file: Path = SAMPLES_QUERIES, name: str = "samples") -> L
     for path in sorted(SAMPLES_DIR.iterdir()):
         if path.name.startswith("."):
             continue
-        article = extract_article(path.read_bytes())
+        article = read_article(path.read_bytes())
         docs.append(Doc(id=path.stem, title=article.title, body=article.body))
     queries = []
     prefix = name[0]

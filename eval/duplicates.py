@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 
-from docsearch.ingest.extract import extract_article
+from docsearch.ingest.extract import read_article
 from docsearch.ingest.fingerprint import own_story, paragraph_hashes, same_story
 from eval.corpus import SAMPLES_DIR
 
@@ -39,14 +39,14 @@ VARIANTS: dict[str, Callable[[list[str]], list[str]]] = {
 
 def _copy(title: str, paragraphs: list[str]) -> list[str]:
     text = f"Salinan: {title}\n\n" + "\n\n".join(paragraphs)
-    return paragraph_hashes(extract_article(text.encode(), key="salinan.txt", source_folders=()).body)
+    return paragraph_hashes(read_article(text.encode(), key="salinan.txt").body)
 
 
 def measure(corpus: Path | None) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Per kind of copy: copies made, grouped via the index, grouped when concurrent; then the distinct set."""
     originals = {}
     for path in sorted(SAMPLES_DIR.iterdir()):
-        article = extract_article(path.read_bytes(), key=path.name, source_folders=())
+        article = read_article(path.read_bytes(), key=path.name)
         originals[path.name] = (article.title, _paragraphs(article.body), paragraph_hashes(article.body))
     rows = {}
     for name, change in VARIANTS.items():

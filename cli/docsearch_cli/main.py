@@ -232,8 +232,8 @@ def _status_line(report: dict[str, Any]) -> str:
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     if args.vectors:
         return _backfill_vectors(target, out)
-    from docsearch.index.backfill import backfill  # the ingest path, for what is already in the bucket
     from docsearch.index.definition import ensure_index
+    from docsearch.ingest.backfill import backfill  # the ingest path, for what is already in the bucket
 
     target.need("bucket")
     client = target.opensearch()
@@ -323,7 +323,9 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         request = SearchRequest.model_validate(params)
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
-    return search(target.search_client(), target.index_alias, request, embedder_from_env()).model_dump(mode="json")
+    view_url = target.settings().document_view_url
+    answer = search(target.search_client(), target.index_alias, request, view_url, embedder_from_env())
+    return answer.model_dump(mode="json")
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -360,8 +362,8 @@ def _depth_text(depth: dict[str, int] | None) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
-    from docsearch.index.backfill import bucket_filler
     from docsearch.index.reindex import ReindexError, reindex
+    from docsearch.ingest.backfill import bucket_filler
 
     client = target.opensearch()
     filler = None

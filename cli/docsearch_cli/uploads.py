@@ -6,15 +6,6 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-# Types the ingest side reads, with an explicit charset for text (S3 stores what we send).
-CONTENT_TYPES = {
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".markdown": "text/markdown; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".json": "application/json",
-}
 DEFAULT_TYPE = "application/octet-stream"
 
 
@@ -27,11 +18,14 @@ class UploadItem:
 
 
 def content_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or DEFAULT_TYPE
+    """The type the format's reader names (text with an explicit charset: S3 stores what we send), else a guess."""
+    from docsearch.ingest.extract.readers import upload_type  # on use, as main.py's core imports: not for --help
+
+    claimed = upload_type(path.name)
+    if claimed:
+        return claimed
+    guessed, encoding = mimetypes.guess_type(path.name)
+    return guessed if guessed and not encoding else DEFAULT_TYPE
 
 
 def plan(paths: list[Path], prefix: str = "") -> list[UploadItem]:

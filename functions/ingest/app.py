@@ -12,10 +12,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from docsearch.engine import get_client
-from docsearch.index.definition import ensure_write_targets
-from docsearch.ingest.batch import MessageOutcome, ingest_messages
-from docsearch.ingest.bulk import deadline_after
-from docsearch.ingest.objects import fetch_object
+from docsearch.ingest.batch import ingest_queue_batch
+from docsearch.ingest.outcome import MessageOutcome
 from docsearch.observability import logger, metrics
 from docsearch.settings import get_settings
 
@@ -29,21 +27,8 @@ class RetryLater(Exception):
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    settings = get_settings()
-    client = get_client()
     messages = [(record["messageId"], record["body"]) for record in event.get("Records", [])]
-    outcomes = ingest_messages(
-        messages,
-        client,
-        settings.index_alias,
-        fetch=lambda bucket, key: fetch_object(bucket, key, settings.max_object_bytes),
-        byte_budget=settings.batch_byte_budget,  # memory bounded by bytes read, not by message count
-        deadline=deadline_after(context.get_remaining_time_in_millis()),  # bulk retries stop before the timeout
-        # Checked every batch, with whether a reindex is filling a new index, in one request: caching it per
-        # container would let writes auto-create a mapping-less index if the alias were ever removed under a
-        # warm function, and miss a reindex that started since.
-        building=lambda: ensure_write_targets(client, settings.index_alias, settings.index_replicas)[1],
-    )
+    outcomes = ingest_queue_batch(messages, get_client(), get_settings(), context.get_remaining_time_in_millis())
     report(outcomes.values())
 
     def record_handler(record: SQSRecord) -> MessageOutcome:

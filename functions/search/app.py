@@ -45,7 +45,8 @@ def get_search(request: Annotated[SearchRequest, Query()]) -> SearchResponse:
     # Powertools splits a repeated parameter back on every comma: read the raw values, so a source
     # whose name holds a comma can still be filtered on.
     request = request.model_copy(update={"source": repeated_values("source", request.source)})
-    return search(get_search_client(), get_settings().index_alias, request, embedder_from_env())
+    settings = get_settings()
+    return search(get_search_client(), settings.index_alias, request, settings.document_view_url, embedder_from_env())
 
 
 def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
@@ -61,7 +62,8 @@ def repeated_values(name: str, parsed: list[str] | None) -> list[str]:
 
 @app.get("/documents/<doc_id>", summary="One stored document")
 def get_document_by_id(doc_id: Annotated[str, Path(description="the id from a search result")]) -> Document:
-    return get_document(get_search_client(), get_settings().index_alias, doc_id)
+    settings = get_settings()
+    return get_document(get_search_client(), settings.index_alias, doc_id, settings.document_view_url)
 
 
 @app.get("/health", summary="Service and engine health")

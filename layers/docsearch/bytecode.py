@@ -3,8 +3,9 @@
 Lambda mounts the layer read-only, so a module without a ``.pyc`` is compiled again on every
 cold start (measured: the search handler's import 3x slower). Compiling the whole layer would
 add about 13 MiB of bytecode for modules no request loads; instead this imports the docsearch
-package and the entry points the handlers use, then compiles exactly the modules that came in
-from the layer (``unchecked-hash``: valid whatever the file times in the zip).
+package, the entry points the handlers use and the libraries the format readers load on first use,
+then compiles exactly the modules that came in from the layer (``unchecked-hash``: valid whatever the
+file times in the zip).
 tests/infrastructure/test_layer.py checks that the handlers find bytecode for all they import.
 
 Usage: python bytecode.py <layer python/ directory>
@@ -20,7 +21,8 @@ import py_compile
 import sys
 from pathlib import Path
 
-# Loaded by functions/*/app.py besides the docsearch package (or at a request's first use).
+# Loaded by functions/*/app.py besides the docsearch package (or at a request's first use); the format
+# readers name the libraries they load on first use themselves (docsearch.ingest.extract.readers).
 ENTRY_POINTS = (
     "aws_lambda_powertools.event_handler",
     "aws_lambda_powertools.event_handler.openapi.params",
@@ -32,8 +34,6 @@ ENTRY_POINTS = (
     "aws_lambda_powertools.utilities.batch",
     "aws_lambda_powertools.utilities.data_classes.sqs_event",
     "aws_lambda_powertools.utilities.typing",
-    "readability",
-    "lxml.html",
 )
 
 
@@ -62,9 +62,10 @@ def main(root: Path) -> int:
     sys.path.insert(0, str(root))
     sys.meta_path.insert(0, OnlyLayerAndRuntime(root))
     import docsearch
+    from docsearch.ingest.extract.readers import lazy_imports
 
     names = [m.name for m in pkgutil.walk_packages(docsearch.__path__, "docsearch.")]
-    for name in (*names, *ENTRY_POINTS):
+    for name in (*names, *ENTRY_POINTS, *lazy_imports()):
         importlib.import_module(name)
     compiled = 0
     for module in list(sys.modules.values()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docsearch.ingest.batch import EXTRACT_RESERVE_S
+from docsearch.ingest.readahead import EXTRACT_RESERVE_S
 from docsearch.ingest.timelimit import extraction_budget_s
 from docsearch.settings import PEAK_BYTES_PER_OBJECT_BYTE, RUNTIME_BASELINE_MB, Settings
 from tests.infrastructure.test_template import load_template

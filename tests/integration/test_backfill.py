@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.backfill import backfill
+from docsearch.ingest.backfill import backfill
 from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration

@@ -89,7 +89,7 @@ def articles(engine: OpenSearch, embedder: Embedder) -> Iterator[str]:
     vectors = embedder.embed_passages([passage_text(title, body) for *_, title, body in ARTICLES])
     actions: list[dict[str, Any]] = []
     for (doc_id, story, source, date, title, body), vector in zip(ARTICLES, vectors, strict=True):
-        fields = {"key": f"{doc_id}.txt", "title": title, "body": body, "story": story, "source": source}
+        fields: dict[str, Any] = {"key": f"{doc_id}.txt", "title": title, "body": body, "story": story, "source": source}
         fields.update({"source_key": source, "published_at": date, VECTOR_FIELD: vector})
         fields[EMBEDDED_WITH_FIELD] = embedder.name
         actions.append({"_index": alias, "_id": doc_id, "_source": fields})
@@ -99,7 +99,7 @@ def articles(engine: OpenSearch, embedder: Embedder) -> Iterator[str]:
 
 
 def _search(reader: SearchClient, alias: str, embedder: Embedder, q: str, **params: Any) -> SearchResponse:
-    return search(reader, alias, SearchRequest(q=q, **params), embedder)
+    return search(reader, alias, SearchRequest(q=q, **params), embedder=embedder)
 
 
 def _ids(answer: SearchResponse) -> list[str]:
@@ -149,7 +149,7 @@ def test_grouping_and_date_sorting_work_as_in_lexical_mode(
     stories = [hit for hit in grouped.results if hit.id in ("keuangan", "keuangan-copy")]
     assert len(stories) == 1 and stories[0].more_copies == 1  # one story, its copy listed
     newest = _search(reader, articles, embedder, "Menkeu defisit APBN", mode="hybrid", group=False, sort="newest")
-    dates = [hit.published_at for hit in newest.results]
+    dates = [hit.published_at or "" for hit in newest.results]
     assert {"keuangan", "keuangan-copy"} <= set(_ids(newest)) and dates == sorted(dates, reverse=True)
 
 

@@ -10,7 +10,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
-from docsearch.ingest import batch
+from docsearch.ingest import writes
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import StoredObject
 
@@ -59,14 +59,14 @@ def test_a_batch_holds_at_most_its_byte_budget_of_objects(
         held[0] += len(objects[key])
         return StoredObject(bucket, key, objects[key])
 
-    real_write = batch.write_bulk
+    real_write = writes.write_bulk
 
     def write(client: OpenSearch, ops: list[dict[str, Any]], deadline: float | None = None) -> Any:
         peaks.append(held[0])
         held[0] = 0  # the wave is written: its objects are no longer held
         return real_write(client, ops, deadline)
 
-    monkeypatch.setattr(batch, "write_bulk", write)
+    monkeypatch.setattr(writes, "write_bulk", write)
     ensure_index(engine, index_alias)
     budget = 3 * len(article) + 1000
     messages = [(key, _message(key, len(data))) for key, data in objects.items()]

@@ -9,7 +9,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
-from docsearch.index.definition import building_alias
+from docsearch.aliases import building_alias
 from docsearch.index.reindex import create_versioned_index
 from docsearch.ingest.article import document_id
 from docsearch_local.events import s3_notification, to_sqs_event

@@ -11,10 +11,10 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.backfill import backfill
 from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import reindex
 from docsearch.ingest.article import document_id
+from docsearch.ingest.backfill import backfill
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import StoredObject
 from docsearch.search.client import get_search_client

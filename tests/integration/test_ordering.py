@@ -11,11 +11,12 @@ from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import create_versioned_index
-from docsearch.ingest import batch
+from docsearch.ingest import batch, readahead
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import MessageOutcome, apply_changes
+from docsearch.ingest.batch import apply_changes
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import ObjectMissing, StoredObject
+from docsearch.ingest.outcome import MessageOutcome
 
 pytestmark = pytest.mark.integration
 BUCKET = "ordering-bucket"
@@ -333,7 +334,7 @@ def test_objects_are_extracted_while_the_engine_answers_and_only_written_when_th
     assert _apply(engine, index, bucket, _put("A1", same))[0].indexed == 1
     bucket.objects |= {new: NEW, broken: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}
     extracted_during_lookup: list[str] = []
-    extract = batch.extract_article
+    extract = readahead.extract_article
     lookup_done = threading.Event()
 
     def recording(body: bytes, metadata: dict[str, str], **kwargs: Any) -> Any:
@@ -346,7 +347,7 @@ def test_objects_are_extracted_while_the_engine_answers_and_only_written_when_th
         lookup_done.set()
         return []
 
-    monkeypatch.setattr(batch, "extract_article", recording)
+    monkeypatch.setattr(readahead, "extract_article", recording)
     tagged = [("same", _put("A2", same)), ("new", _put("A1", new)), ("broken", _put("A1", broken))]
     outcomes = {tag: MessageOutcome(tag) for tag, _ in tagged}
     apply_changes(tagged, outcomes, engine, index, bucket.fetch, building=slow_lookup)

@@ -16,9 +16,11 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
 from docsearch.index.definition import ensure_index, index_definition, versioned_name
+from docsearch.ingest import readahead
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import MessageOutcome, ingest_messages
+from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import ObjectMissing, StoredObject
+from docsearch.ingest.outcome import MessageOutcome
 
 pytestmark = pytest.mark.integration
 BUCKET = "permanent-bucket"
@@ -168,3 +170,41 @@ def test_a_document_bigger_than_the_engine_takes_in_one_request_is_its_skip(
     assert refused.deleted == 1 and _doc(engine, index_alias, "a.txt")["skip_reason"] == "engine_rejected"
     assert accepted.status == "done" and accepted.indexed == 1
     assert _searchable(engine, index_alias, "permukiman") == 0 and _searchable(engine, index_alias, "cabai") == 1
+
+
+def test_a_bug_in_extraction_is_that_object_s_skip_and_a_failed_read_a_retry(
+    engine: OpenSearch, index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Errors named for what failed: an exception inside extraction (deterministic for those bytes) skips the
+    object as ``extraction_error`` and retires its old text; a failed S3 read retries the message, and the
+    batch's other objects are indexed either way."""
+    bucket = Bucket()
+    assert _ingest(engine, index, bucket, bucket.put("berita/rusak.txt", OLD))[0].indexed == 1
+    extract = readahead.extract_article
+
+    def buggy(body: bytes, metadata: dict[str, str], **kwargs: Any) -> Any:
+        if kwargs["key"] == "berita/rusak.txt":
+            raise KeyError("dateline")  # a bug in a reader, hit by these bytes only
+        return extract(body, metadata, **kwargs)
+
+    monkeypatch.setattr(readahead, "extract_article", buggy)
+    broken = bucket.put("berita/rusak.txt", OLD + b"\nPembaruan: air mulai surut pada sore hari.")
+    good = bucket.put("berita/baik.txt", b"Gempa Kecil\nGempa kecil mengguncang kota tanpa menimbulkan kerusakan.")
+    unreadable = bucket.put("berita/lambat.txt", b"Judul\nIsi berita yang tidak terbaca karena S3 sibuk.")
+
+    def throttled(b: str, key: str) -> StoredObject:
+        if key == "berita/lambat.txt":
+            raise ConnectionError("S3 SlowDown")
+        return bucket.fetch(b, key)
+
+    outcomes = ingest_messages([broken, good, unreadable], engine, index, throttled)
+    engine.indices.refresh(index=index)
+    skipped, indexed, retried = (outcomes[message_id] for message_id, _ in (broken, good, unreadable))
+    assert skipped.status == "done" and skipped.skipped == ["extraction_error"]
+    assert skipped.skips[0].detail == "KeyError: 'dateline'"
+    record = _doc(engine, index, "berita/rusak.txt")
+    assert record["deleted"] is True and record["skip_reason"] == "extraction_error"
+    assert _searchable(engine, index, "permukiman") == 0  # the old text does not outlive its object
+    assert indexed.status == "done" and indexed.indexed == 1
+    assert retried.status == "retry" and retried.errors[0].startswith("fetch: ConnectionError")
+    assert retried.skips == []

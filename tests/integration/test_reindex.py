@@ -10,7 +10,8 @@ import pytest
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import bulk
 
-from docsearch.index.definition import building_alias, ensure_index, versioned_name
+from docsearch.aliases import building_alias
+from docsearch.index.definition import ensure_index, versioned_name
 from docsearch.index.reindex import ReindexError, next_version, reindex
 from docsearch.ingest.article import Article, IndexedArticle
 from docsearch.search.client import SearchClient

@@ -23,10 +23,11 @@ import boto3
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.backfill import backfill, bucket_filler
-from docsearch.index.definition import building_alias, ensure_index
+from docsearch.aliases import building_alias
+from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import ReindexError, reindex
 from docsearch.ingest.article import document_id
+from docsearch.ingest.backfill import backfill, bucket_filler
 from docsearch.ingest.batch import ingest_messages
 from docsearch.ingest.objects import fetch_object
 from docsearch_local.paths import StackConfig

@@ -102,6 +102,7 @@ def test_upload_plan_keys_types_and_hidden_files(tmp_path: Path) -> None:
         "masuk/satu.txt": "text/plain; charset=utf-8",
     }
     assert content_type(Path("x.htm")) == "text/html; charset=utf-8"
+    assert content_type(Path("arsip.html.gz")) == "application/gzip"  # the gzip reader claims it, not HTML
     with pytest.raises(FileNotFoundError):
         plan([tmp_path / "nope"])
 

@@ -172,7 +172,7 @@ def test_header_block_bylines_datelines_and_sources() -> None:
         key="x/y.txt",
     )
     assert (kompas.source, kompas.dateline, kompas.published_at, kompas.editor) == (
-        "Kompas.com",  # one display name per outlet (ingest/sources.py)
+        "Kompas.com",  # one display name per outlet (outlets.py)
         "Jakarta",
         "2024-06-20",
         "Bayu Aji",

@@ -128,14 +128,14 @@ class _Client:
     ],
 )
 def test_hybrid_answers_lexically_when_it_cannot_run(client: _Client, embedder: _Embedder | None, why: str) -> None:
-    answer = search(client, "articles", SearchRequest(q="banjir", mode="hybrid", group=False), embedder)  # type: ignore[arg-type]
+    answer = search(client, "articles", SearchRequest(q="banjir", mode="hybrid", group=False), embedder=embedder)  # type: ignore[arg-type]
     assert answer.mode == "lexical", why
     assert [hit.id for hit in answer.results] == ["d1"]
 
 
 def test_hybrid_mode_says_so_and_lexical_mode_never_embeds() -> None:
     client = _Client()
-    answer = search(client, "articles", SearchRequest(q="banjir", mode="hybrid", group=False), _Embedder())  # type: ignore[arg-type]
+    answer = search(client, "articles", SearchRequest(q="banjir", mode="hybrid", group=False), embedder=_Embedder())  # type: ignore[arg-type]
     assert answer.mode == "hybrid" and [hit.id for hit in answer.results] == ["d1"]
-    lexical = search(_Client(), "articles", SearchRequest(q="banjir", group=False), _Embedder(fail=True))  # type: ignore[arg-type]
+    lexical = search(_Client(), "articles", SearchRequest(q="banjir", group=False), embedder=_Embedder(fail=True))  # type: ignore[arg-type]
     assert lexical.mode == "lexical"

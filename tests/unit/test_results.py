@@ -1,6 +1,9 @@
+import pytest
+
 from docsearch.search.models import SearchRequest
 from docsearch.search.query import MARK_CLOSE, MARK_OPEN, build_search
 from docsearch.search.results import safe_snippet, shape_response
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
 def test_snippet_escapes_document_markup_but_keeps_marks() -> None:
@@ -49,3 +52,14 @@ def test_title_is_highlighted_and_escaped() -> None:
     assert shaped.results[0].title_html == "&lt;b&gt;<mark>Pakta</mark>&lt;/b&gt; &amp; Co"
     plain = shape_response(request, {"hits": {"hits": [{"_id": "x", "_source": {"title": "A & B"}}]}})
     assert plain.results[0].title_html == "A &amp; B"
+
+
+def test_the_view_link_is_the_configured_one_and_not_the_environment_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCUMENT_VIEW_URL", "https://elsewhere.example/{id}")  # the core reads Settings only
+    hit = {"_id": "abc", "_score": 1.0, "_source": {"key": "a.txt", "title": "Judul"}}
+    response = {"hits": {"total": {"value": 1}, "hits": [hit]}}
+    configured = shape_response(SearchRequest(q="judul"), response, view_url="https://ruang.example/baca/{id}")
+    assert configured.results[0].view == "https://ruang.example/baca/abc"
+    assert shape_response(SearchRequest(q="judul"), response).results[0].view == DEFAULT_DOCUMENT_VIEW_URL.replace(
+        "{id}", "abc"
+    )

@@ -114,14 +114,8 @@ def split_folders(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-# The two settings the core reads beside the engine's: extraction and result shaping also run where no
-# engine settings exist (the CLI's --direct search, eval, bench), so they read just their own variable.
+# The setting extraction reads beside the engine's: it also runs where no engine settings exist (eval,
+# bench), so it reads just its own variable.
 def folders_from_env() -> tuple[str, ...]:
     """SOURCE_PREFIXES: the key folders that name an outlet."""
     return split_folders(os.environ.get("SOURCE_PREFIXES", ""))
-
-
-def view_url_from_env() -> str:
-    """DOCUMENT_VIEW_URL: where a result's ``view`` link points ({id}: the document id)."""
-    url = os.environ.get("DOCUMENT_VIEW_URL") or DEFAULT_DOCUMENT_VIEW_URL
-    return url if "{id}" in url else DEFAULT_DOCUMENT_VIEW_URL

@@ -1,8 +1,8 @@
 """The index definition (data/index.json) and its idempotent creation behind an alias.
 
-Searches and writes go through the alias (``articles``); the concrete index is
-versioned (``articles-v1``) so a mapping change can be rebuilt beside the old
-index and swapped in atomically.
+Searches and writes go through the alias (``articles``, see ``docsearch.aliases``); the concrete index
+is versioned (``articles-v1``) so a mapping change can be rebuilt beside the old index and swapped in
+atomically.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from importlib import resources
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, RequestError
+from opensearchpy.exceptions import RequestError
 
+from docsearch.aliases import alias_target, write_targets
 from docsearch.embed import dimensions_from_env
 from docsearch.engine import is_serverless
 from docsearch.index.analysis import with_analysis_data
@@ -45,34 +46,6 @@ def definition_is_current(client: OpenSearch, alias: str) -> bool:
     return all(
         int(m.get("mappings", {}).get("_meta", {}).get("definition_version", 0)) >= wanted for m in mappings.values()
     )
-
-
-def building_alias(alias: str) -> str:
-    """The alias on the index a reindex is filling: live writes go there too until the swap."""
-    return f"{alias}-next"
-
-
-def building_indices(client: OpenSearch, alias: str) -> list[str]:
-    """The index a reindex of ``alias`` is filling, if one is (one cheap alias lookup)."""
-    return write_targets(client, alias)[1]
-
-
-def write_targets(client: OpenSearch, alias: str) -> tuple[str | None, list[str]]:
-    """The index ``alias`` points to (None: no alias) and the indices a reindex of it is filling.
-
-    One ``GET _alias/<alias>,<alias>-next``: the engine answers 404 when either alias is missing,
-    with the one that exists still in the body.
-    """
-    answer = client.indices.get_alias(name=f"{alias},{building_alias(alias)}", ignore=[404])
-    live: str | None = None
-    building = []
-    for name, value in answer.items():
-        aliases = value.get("aliases", {}) if isinstance(value, dict) else {}
-        if alias in aliases:
-            live = name
-        if building_alias(alias) in aliases:
-            building.append(name)
-    return live, sorted(building)
 
 
 def versioned_name(alias: str, version: int | None = None) -> str:
@@ -105,14 +78,6 @@ def index_mappings(*, serverless: bool) -> dict[str, Any]:
     else:
         properties[VECTOR_FIELD]["dimension"] = dimensions_from_env()
     return mappings
-
-
-def alias_target(client: OpenSearch, alias: str) -> str | None:
-    """The index ``alias`` points to, or None: one ``GET _alias`` (AWS's Serverless list has it; not HEAD)."""
-    try:
-        return next(iter(client.indices.get_alias(name=alias)), None)
-    except NotFoundError:
-        return None
 
 
 def ensure_index(client: OpenSearch, alias: str, replicas: int | None = None) -> str:

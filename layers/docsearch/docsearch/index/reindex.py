@@ -32,14 +32,10 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.aliases import building_alias, building_indices
+from docsearch.document import DELETED, SOURCE, SOURCE_KEY, STORY
 from docsearch.engine import is_serverless
-from docsearch.index.definition import (
-    building_alias,
-    building_indices,
-    index_definition,
-    index_mappings,
-    versioned_name,
-)
+from docsearch.index.definition import index_definition, index_mappings, versioned_name
 
 Progress = Callable[[int, int], None]
 # Fill the new index from the bucket instead: (client, new_index, on_progress) -> documents written.
@@ -49,10 +45,12 @@ POLL_S = 0.5
 # Documents from an index built before definition v3 get the fields search relies on: a story of their own
 # (results collapse on it; a missing one would lump them together) and a source key (lower-cased only:
 # a rebuild from the bucket applies the full normalisation of ingest/sources.py).
+# Field names from docsearch.document (tests/unit/test_document.py checks every name the script uses).
+_DOC = "ctx._source"
 CARRY_FORWARD = (
-    "if (ctx._source.deleted != true && ctx._source.story == null) { ctx._source.story = ctx._id; }"
-    " if (ctx._source.source != null && ctx._source.source_key == null)"
-    " { ctx._source.source_key = ctx._source.source.toLowerCase().trim(); }"
+    f"if ({_DOC}.{DELETED} != true && {_DOC}.{STORY} == null) {{ {_DOC}.{STORY} = ctx._id; }}"
+    f" if ({_DOC}.{SOURCE} != null && {_DOC}.{SOURCE_KEY} == null)"
+    f" {{ {_DOC}.{SOURCE_KEY} = {_DOC}.{SOURCE}.toLowerCase().trim(); }}"
 )
 OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish before it goes
 # The longest an ingest batch can run (IngestFunction's Timeout in template.yaml): a batch that began

@@ -7,8 +7,8 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.aliases import alias_target
 from docsearch.engine import engine_errors, is_serverless
-from docsearch.index.definition import alias_target
 
 TOP_SOURCES = 10
 

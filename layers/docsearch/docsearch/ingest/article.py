@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
+from docsearch.document import document
 from docsearch.ingest.fingerprint import own_story, paragraph_hashes
-from docsearch.ingest.sources import source_key
+from docsearch.outlets import source_key
 
 
 def document_id(bucket: str, key: str) -> str:
@@ -43,18 +45,16 @@ class IndexedArticle:
     def id(self) -> str:
         return document_id(self.bucket, self.key)
 
-    def to_document(self, now: datetime | None = None) -> dict[str, object]:
+    def to_document(self, now: datetime | None = None) -> dict[str, Any]:
+        """The stored document (``docsearch.document``); its story is its own until assign_stories finds a copy."""
         paragraphs = paragraph_hashes(self.article.body)
-        return {
-            "bucket": self.bucket,
-            "key": self.key,
-            **asdict(self.article),
-            "source_key": source_key(self.article.source),
-            "paragraphs": paragraphs,
-            "story": own_story(paragraphs, self.id),  # until assign_stories finds an earlier copy
-            "size": self.size,
-            "content_hash": self.content_hash,
-            "sequencer": self.sequencer,
-            "deleted": False,
-            "indexed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
-        }
+        return document(
+            self.bucket,
+            self.key,
+            asdict(self.article),
+            grouping=(source_key(self.article.source), paragraphs, own_story(paragraphs, self.id)),
+            size=self.size,
+            content_hash=self.content_hash,
+            sequencer=self.sequencer,
+            now=now,
+        )

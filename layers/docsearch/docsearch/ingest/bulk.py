@@ -161,38 +161,59 @@ def _send(
         response = client.bulk(body="".join(lines[i] for i in indices), request_timeout=timeout)
     except (EngineConnectionError, TransportError) as error:  # ConnectionTimeout is a ConnectionError
         status = error.status_code if isinstance(error.status_code, int) else None
-        reason = f"request failed: {type(error).__name__} {status or ''}".strip()
         if status == TOO_LARGE and len(indices) > 1:  # the engine's limit is below ours: one item a request
             return [j for i in indices for j in _send(client, ops, lines, [i], deadline, results, last_error, attempt)]
-        for i in indices:
-            last_error[i] = reason
-        if status == TOO_LARGE:  # one document bigger than the engine takes: permanent, for that document
-            results[indices[0]] = ItemResult(*_op_identity(ops[indices[0]]), False, reason, attempt, TOO_LARGE)
-            return []
-        if isinstance(error, EngineConnectionError) or status in RETRYABLE_STATUSES:
-            return indices
-        for i in indices:
-            results[i] = ItemResult(*_op_identity(ops[i]), False, reason, attempt)
-        return []
-    retry = []
-    for i, item in zip(indices, response.get("items", []), strict=False):
-        op_type, result = next(iter(item.items()))
-        status = int(result.get("status", 0))
-        doc_id = str(result.get("_id", ""))
-        engine_error = result.get("error")
-        if 200 <= status < 300 or (op_type == "delete" and status == 404):
-            results[i] = ItemResult(op_type, doc_id, True, "", attempt, status)
-            continue
-        error_type = engine_error.get("type", "") if isinstance(engine_error, dict) else str(engine_error or "")
-        last_error[i] = f"{status} {error_type}".strip()
-        if status in RETRYABLE_STATUSES or error_type in RETRYABLE_ERROR_TYPES:
-            retry.append(i)
-        else:
-            message = f"{op_type}: {status} {error_type}"
-            results[i] = ItemResult(op_type, doc_id, False, message, attempt, status)
+        return _request_failed(error, status, ops, indices, results, last_error, attempt)
+    retry = [
+        i
+        for i, item in zip(indices, response.get("items", []), strict=False)
+        if not _settle_item(i, item, results, last_error, attempt)
+    ]
     answered = len(response.get("items", []))
     if answered < len(indices):  # a malformed answer: whatever it left out is not done
         for i in indices[answered:]:
             last_error[i] = "missing from bulk response"
             retry.append(i)
     return retry
+
+
+def _request_failed(
+    error: Exception,
+    status: int | None,
+    ops: list[dict[str, Any]],
+    indices: list[int],
+    results: list[ItemResult | None],
+    last_error: dict[int, str],
+    attempt: int,
+) -> list[int]:
+    """The whole request failed: its items to retry (a transient failure), or none (each one's result filled)."""
+    reason = f"request failed: {type(error).__name__} {status or ''}".strip()
+    for i in indices:
+        last_error[i] = reason
+    if status == TOO_LARGE:  # one document bigger than the engine takes: permanent, for that document
+        results[indices[0]] = ItemResult(*_op_identity(ops[indices[0]]), False, reason, attempt, TOO_LARGE)
+        return []
+    if isinstance(error, EngineConnectionError) or status in RETRYABLE_STATUSES:
+        return indices
+    for i in indices:
+        results[i] = ItemResult(*_op_identity(ops[i]), False, reason, attempt)
+    return []
+
+
+def _settle_item(
+    i: int, item: dict[str, Any], results: list[ItemResult | None], last_error: dict[int, str], attempt: int
+) -> bool:
+    """Record the engine's answer for item ``i``: True if it is settled (done, or failed for good), False to retry."""
+    op_type, result = next(iter(item.items()))
+    status = int(result.get("status", 0))
+    doc_id = str(result.get("_id", ""))
+    if 200 <= status < 300 or (op_type == "delete" and status == 404):
+        results[i] = ItemResult(op_type, doc_id, True, "", attempt, status)
+        return True
+    engine_error = result.get("error")
+    error_type = engine_error.get("type", "") if isinstance(engine_error, dict) else str(engine_error or "")
+    last_error[i] = f"{status} {error_type}".strip()
+    if status in RETRYABLE_STATUSES or error_type in RETRYABLE_ERROR_TYPES:
+        return False
+    results[i] = ItemResult(op_type, doc_id, False, f"{op_type}: {status} {error_type}", attempt, status)
+    return True

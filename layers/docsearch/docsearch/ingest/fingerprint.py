@@ -24,6 +24,8 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.document import PARAGRAPHS, STORY, TOMBSTONE
+
 MIN_PARAGRAPH_WORDS = 8  # shorter lines ("Baca juga", a one-line quote) say nothing about the story
 MAX_PARAGRAPHS = 64  # enough to recognise a story; bounds the stored field and the lookup
 CANDIDATES = 10  # indexed documents compared with each new one
@@ -90,11 +92,11 @@ def assign_stories(client: OpenSearch, index: str, documents: dict[str, dict[str
             (
                 story
                 for story, other in [*found[doc_id], *earlier]
-                if same_story(document["paragraphs"], list(other.get("paragraphs") or []))
+                if same_story(document[PARAGRAPHS], list(other.get(PARAGRAPHS) or []))
             ),
-            document["story"],
+            document[STORY],
         )
-        document["story"] = story
+        document[STORY] = story
         earlier.append((story, document))
 
 
@@ -111,16 +113,16 @@ def candidates(
     is granted.
     """
     ids = list(documents)
-    wanted = sorted({p for doc in documents.values() for p in doc["paragraphs"]})
+    wanted = sorted({p for doc in documents.values() for p in doc[PARAGRAPHS]})
     if not wanted:
         return {doc_id: [] for doc_id in ids}
     answer = client.msearch(index=index, body=[{"index": index}, _batch_query(wanted, ids)])["responses"][0]
     hits = answer.get("hits", {})
     if int(hits.get("total", {}).get("value", 0)) <= len(hits.get("hits", [])):  # every match is here
-        return {doc_id: _best(documents[doc_id]["paragraphs"], hits.get("hits", [])) for doc_id in ids}
+        return {doc_id: _best(documents[doc_id][PARAGRAPHS], hits.get("hits", [])) for doc_id in ids}
     searches: list[dict[str, Any]] = []
     for doc_id in ids:
-        searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id]["paragraphs"], ids)]
+        searches += [{"index": index}, _candidates_query(doc_id, documents[doc_id][PARAGRAPHS], ids)]
     answers = client.msearch(index=index, body=searches)["responses"]
     return {
         doc_id: [_found(hit) for hit in a.get("hits", {}).get("hits", [])]
@@ -131,18 +133,18 @@ def candidates(
 def _best(paragraphs: list[str], hits: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """What ``_candidates_query`` would find among ``hits`` (which come oldest first, as its ties do)."""
     mine = set(paragraphs)
-    shared = [(len(mine.intersection(hit["_source"].get("paragraphs") or [])), hit) for hit in hits]
+    shared = [(len(mine.intersection(hit["_source"].get(PARAGRAPHS) or [])), hit) for hit in hits]
     ranked = sorted((pair for pair in shared if pair[0]), key=lambda pair: -pair[0])  # stable: oldest first on a tie
     return [_found(hit) for _, hit in ranked[:CANDIDATES]]
 
 
 def _found(hit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return hit["_source"].get("story") or hit["_id"], hit["_source"]
+    return hit["_source"].get(STORY) or hit["_id"], hit["_source"]
 
 
 def _not_candidates(batch_ids: list[str]) -> list[dict[str, Any]]:
     """Tombstones, and the batch's own documents (they are compared in the batch, as they are now)."""
-    return [{"term": {"deleted": True}}, {"ids": {"values": batch_ids}}]
+    return [TOMBSTONE, {"ids": {"values": batch_ids}}]
 
 
 def _batch_query(paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
@@ -150,18 +152,18 @@ def _batch_query(paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
     return {
         "size": BATCH_CANDIDATES,
         "track_total_hits": BATCH_CANDIDATES + 1,
-        "_source": ["paragraphs", "story"],
+        "_source": [PARAGRAPHS, STORY],
         "sort": [{"indexed_at": "asc"}, "_doc"],
-        "query": {"bool": {"filter": [{"terms": {"paragraphs": paragraphs}}], "must_not": _not_candidates(batch_ids)}},
+        "query": {"bool": {"filter": [{"terms": {PARAGRAPHS: paragraphs}}], "must_not": _not_candidates(batch_ids)}},
     }
 
 
 def _candidates_query(doc_id: str, paragraphs: list[str], batch_ids: list[str]) -> dict[str, Any]:
     """The indexed documents sharing the most of ``paragraphs`` (each shared paragraph scores 1)."""
-    shared = [{"constant_score": {"filter": {"term": {"paragraphs": p}}}} for p in paragraphs]
+    shared = [{"constant_score": {"filter": {"term": {PARAGRAPHS: p}}}} for p in paragraphs]
     return {
         "size": CANDIDATES if paragraphs else 0,
-        "_source": ["paragraphs", "story"],
+        "_source": [PARAGRAPHS, STORY],
         "sort": ["_score", {"indexed_at": "asc"}, "_doc"],  # then the oldest copy: a story keeps its first id
         "query": {
             "bool": {

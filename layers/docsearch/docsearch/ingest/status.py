@@ -12,10 +12,11 @@ from typing import Literal
 
 from opensearchpy import OpenSearch
 
+from docsearch.document import CONTENT_HASH, DELETED, INDEXED_AT, KEY, SIZE, SKIP_DETAIL, SKIP_REASON
 from docsearch.ingest.article import document_id
 
 State = Literal["indexed", "deleted", "skipped", "unknown"]
-FIELDS = ["key", "title", "deleted", "skip_reason", "skip_detail", "indexed_at", "content_hash", "size"]
+FIELDS = [KEY, "title", DELETED, SKIP_REASON, SKIP_DETAIL, INDEXED_AT, CONTENT_HASH, SIZE]
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,17 @@ def key_statuses(client: OpenSearch, index: str, bucket: str, keys: list[str]) -
         key = ids[doc["_id"]]
         source = doc.get("_source") or {}
         state: State = "indexed"
-        if source.get("deleted"):
-            state = "skipped" if source.get("skip_reason") else "deleted"
+        if source.get(DELETED):
+            state = "skipped" if source.get(SKIP_REASON) else "deleted"
         statuses[key] = KeyStatus(
             key=key,
             id=doc["_id"],
             state=state,
-            when=source.get("indexed_at"),
-            reason=source.get("skip_reason"),
-            detail=source.get("skip_detail"),
+            when=source.get(INDEXED_AT),
+            reason=source.get(SKIP_REASON),
+            detail=source.get(SKIP_DETAIL),
             title=source.get("title"),
-            content_hash=source.get("content_hash"),
-            size=source.get("size"),
+            content_hash=source.get(CONTENT_HASH),
+            size=source.get(SIZE),
         )
     return statuses

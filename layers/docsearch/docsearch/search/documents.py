@@ -7,14 +7,15 @@ import re
 from docsearch.errors import DocumentNotFound
 from docsearch.search.client import SearchClient
 from docsearch.search.models import Document
-from docsearch.settings import view_url_from_env
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted", "url"]
 
 
-def get_document(client: SearchClient, index: str, doc_id: str) -> Document:
+def get_document(client: SearchClient, index: str, doc_id: str, view_url: str = DEFAULT_DOCUMENT_VIEW_URL) -> Document:
+    """The live document ``doc_id``; ``view_url``: where its view link points (Settings.document_view_url)."""
     if not _DOCUMENT_ID.fullmatch(doc_id):
         raise DocumentNotFound(doc_id)
     found = client.get(index, doc_id, DOCUMENT_FIELDS)  # None: unknown id, or no index yet
@@ -31,5 +32,5 @@ def get_document(client: SearchClient, index: str, doc_id: str) -> Document:
         body=source.get("body") or "",
         indexed_at=source.get("indexed_at"),
         url=source.get("url"),
-        view=view_url_from_env().replace("{id}", found["_id"]),
+        view=view_url.replace("{id}", found["_id"]),
     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.document import STORY, TOMBSTONE
 from docsearch.search.models import Copy, SearchRequest
 
-STORY_FIELD = "story"
+STORY_FIELD = STORY
 COPIES_LISTED = 5
 COPY_FIELDS = ["source", "published_at", "url"]
 GROUP_COUNT_PRECISION = 3000  # the most the cardinality agg counts exactly; deeper than any reader pages
@@ -53,7 +54,7 @@ def copies_query(response: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return {
         "size": 0,
-        "query": {"bool": {"filter": [{"terms": {STORY_FIELD: stories}}], "must_not": [{"term": {"deleted": True}}]}},
+        "query": {"bool": {"filter": [{"terms": {STORY_FIELD: stories}}], "must_not": [TOMBSTONE]}},
         "aggs": {
             "stories": {
                 "terms": {"field": STORY_FIELD, "size": len(stories), "min_doc_count": 2},

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from docsearch.ingest.sources import source_key
+from docsearch.document import TOMBSTONE
+from docsearch.outlets import source_key
 from docsearch.search.grouping import grouping
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import ParsedQuery, parse_query
@@ -90,7 +91,7 @@ def build_query(parsed: ParsedQuery, request: SearchRequest) -> dict[str, Any]:
         must.append({"match_none": {}})
     elif not must:  # only exclusions: everything but those
         must.append({"match_all": {}})
-    must_not: list[dict[str, Any]] = [{"term": {"deleted": True}}]
+    must_not: list[dict[str, Any]] = [TOMBSTONE]
     must_not.extend(_excluded(text) for text in parsed.excluded)
     return {
         "bool": {
@@ -164,7 +165,7 @@ def _excluded(text: str) -> dict[str, Any]:
 
 
 def _source_filter(request: SearchRequest) -> dict[str, Any] | None:
-    """Any spelling of a source's name filters the same (see ingest/sources.py)."""
+    """Any spelling of a source's name filters the same (see outlets.py)."""
     keys = sorted({key for key in map(source_key, request.source) if key})
     return {"terms": {"source_key": keys}} if keys else None
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from docsearch.ingest.sources import display_name
+from docsearch.outlets import display_name
 from docsearch.search.grouping import copies_of, group_count
 from docsearch.search.models import FacetValue, Mode, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import MARK_CLOSE, MARK_OPEN
-from docsearch.settings import view_url_from_env
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
 def safe_snippet(fragment: str) -> str:
@@ -27,13 +27,14 @@ def shape_response(
     request: SearchRequest,
     response: dict[str, Any],
     stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
+    view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
     mode: Mode = "lexical",
 ) -> SearchResponse:
-    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story);
+    """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story); ``view_url``:
+    where a result's ``view`` link points, {id} the document id (Settings.document_view_url);
     ``mode``: the one that ranked them."""
     hits = response.get("hits", {})
-    view = view_url_from_env()
-    results = [_shape_hit(hit, stories or {}, view) for hit in hits.get("hits", [])]
+    results = [_shape_hit(hit, stories or {}, view_url) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
     total = int(hits.get("total", {}).get("value", 0))
     return SearchResponse(

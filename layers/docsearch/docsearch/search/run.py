@@ -14,19 +14,25 @@ from docsearch.search.models import Mode, SearchRequest, SearchResponse
 from docsearch.search.parse import parse_query
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
+from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
 def search(
-    client: SearchClient, index: str, request: SearchRequest, embedder: Embedder | None = None
+    client: SearchClient,
+    index: str,
+    request: SearchRequest,
+    view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
+    embedder: Embedder | None = None,
 ) -> SearchResponse:
-    """``embedder``: the dense model for ``mode=hybrid`` (None: every search is lexical)."""
+    """``request``'s page of results; ``view_url``: where each result's view link points (Settings');
+    ``embedder``: the dense model for ``mode=hybrid`` (None: every search is lexical)."""
     body = build_search(request)
     try:
         ranked, mode = _ranked(client, index, request, body, embedder)
         response, stories = with_copies(client, index, ranked)
     except IndexMissing:  # no index yet: nothing has been uploaded
-        return shape_response(request, {})
-    return shape_response(request, response, stories, mode=mode)
+        return shape_response(request, {}, view_url=view_url)
+    return shape_response(request, response, stories, view_url, mode=mode)
 
 
 def _ranked(

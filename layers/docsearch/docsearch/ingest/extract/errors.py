@@ -14,3 +14,15 @@ class Unindexable(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class ReaderFailed(Unindexable):
+    """A format reader raised what it did not foresee (a bug, or a library's own error on odd input).
+
+    Skipped as ``extraction_error`` (the same bytes would fail again; docs/decisions/0006), never taken
+    for a fetch error and retried; ``reader`` names the format and the original exception is the cause.
+    """
+
+    def __init__(self, reader: str, error: Exception) -> None:
+        super().__init__("extraction_error", f"{type(error).__name__}: {error} (the {reader} reader)")
+        self.reader = reader

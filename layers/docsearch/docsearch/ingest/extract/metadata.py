@@ -87,39 +87,67 @@ def _site_address() -> re.Pattern[str]:
     return re.compile(rf"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})", re.IGNORECASE)
 
 
+HeaderLine = tuple[int, str, str]  # index in the text, the line stripped, its kind
+
+
 def _kind(line: str, meta: TextMeta) -> str:
     """What a header line is: date, byline, meta, caption, site, or candidate (maybe the headline)."""
-    md = MD_META.match(line)
-    if md:
-        label, value = md[1].lower(), md[2]
-        if label in ("sumber", "source"):
-            meta.source = meta.source or site_name(value) or LABEL_SPLIT.split(value, maxsplit=1)[0].strip() or None
-        elif label in ("tanggal", "date") and meta.published_at is None and (found := find_date(value)):
-            meta.published_at = found.isoformat()
-        return "meta"
-    if read_bylines(line, meta):
-        without = BYLINE.sub("", line)
-        if (found := find_date(without)) and meta.published_at is None:
-            meta.published_at = found.isoformat()
-        return "byline"
-    segments = [s for s in SEGMENT_SPLIT.split(line) if s.strip()]
-    stamps = [s for s in segments if is_timestamp(s)]
-    found = find_date(line)
-    if stamps and found:
-        rest = [s for s in segments if not is_timestamp(s)]
-        if len(rest) <= 1 and sum(map(word_count, rest)) <= NAME_MAX_WORDS:
-            if meta.published_at is None:
-                meta.published_at = found.isoformat()
-            if rest and meta.author is None:
-                meta.author = person(rest[0])
-            return "date"
-    if family_of(line) is not None:
-        return "caption"
-    site = site_name(line)
-    if site and word_count(line) <= LABEL_MAX_WORDS + 3:
-        meta.source = meta.source or site
-        return "site"
+    for kind_of in (_meta_kind, _byline_kind, _date_kind, _caption_kind, _site_kind):
+        kind = kind_of(line, meta)
+        if kind is not None:
+            return kind
     return "candidate"
+
+
+def _meta_kind(line: str, meta: TextMeta) -> str | None:
+    """ "Sumber: ...", "Tanggal: ..." (a Markdown front line)."""
+    md = MD_META.match(line)
+    if not md:
+        return None
+    label, value = md[1].lower(), md[2]
+    if label in ("sumber", "source"):
+        meta.source = meta.source or site_name(value) or LABEL_SPLIT.split(value, maxsplit=1)[0].strip() or None
+    elif label in ("tanggal", "date") and meta.published_at is None and (found := find_date(value)):
+        meta.published_at = found.isoformat()
+    return "meta"
+
+
+def _byline_kind(line: str, meta: TextMeta) -> str | None:
+    """ "Penulis: X | Editor: Y", maybe with the date beside the names."""
+    if not read_bylines(line, meta):
+        return None
+    if (found := find_date(BYLINE.sub("", line))) and meta.published_at is None:
+        meta.published_at = found.isoformat()
+    return "byline"
+
+
+def _date_kind(line: str, meta: TextMeta) -> str | None:
+    """A timestamp line, with at most a short name beside it (the author)."""
+    segments = [s for s in SEGMENT_SPLIT.split(line) if s.strip()]
+    found = find_date(line)
+    if not found or not any(is_timestamp(s) for s in segments):
+        return None
+    rest = [s for s in segments if not is_timestamp(s)]
+    if len(rest) > 1 or sum(map(word_count, rest)) > NAME_MAX_WORDS:
+        return None
+    if meta.published_at is None:
+        meta.published_at = found.isoformat()
+    if rest and meta.author is None:
+        meta.author = person(rest[0])
+    return "date"
+
+
+def _caption_kind(line: str, meta: TextMeta) -> str | None:
+    return "caption" if family_of(line) is not None else None
+
+
+def _site_kind(line: str, meta: TextMeta) -> str | None:
+    """A site label ("KOMPAS.com", "sigapwarta.id - Berita")."""
+    site = site_name(line)
+    if not site or word_count(line) > LABEL_MAX_WORDS + 3:
+        return None
+    meta.source = meta.source or site
+    return "site"
 
 
 def read_header(lines: list[str], title: str | None = None) -> TextMeta:
@@ -131,7 +159,19 @@ def read_header(lines: list[str], title: str | None = None) -> TextMeta:
     headline is the first sentence of the first line.
     """
     meta = TextMeta()
-    kinds: list[tuple[int, str, str]] = []
+    kinds = _header_lines(lines, meta)
+    meta.title = title if title is not None else _headline(kinds)
+    if kinds:
+        meta.dropped = _not_text(kinds, meta.title, title)
+    if meta.title is None:
+        first = next((line.strip() for line in lines if line.strip() and family_of(line.strip()) is None), None)
+        meta.title = first_sentence(first) if first else None
+    return meta
+
+
+def _header_lines(lines: list[str], meta: TextMeta) -> list[HeaderLine]:
+    """The lines before the first prose or dateline (at most HEADER_MAX_LINES), each with its kind."""
+    kinds: list[HeaderLine] = []
     for index, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -139,26 +179,32 @@ def read_header(lines: list[str], title: str | None = None) -> TextMeta:
         if len(kinds) >= HEADER_MAX_LINES or is_prose(line) or DATELINE.match(line):
             break
         kinds.append((index, line, _kind(line, meta)))
-    candidates = [(i, line) for i, line, kind in kinds if kind == "candidate" and word_count(line) <= TITLE_MAX_WORDS]
-    meta.title = title
-    if meta.title is None and candidates:
-        before_meta = [
-            prev
-            for (i, _, kind), (prev_i, prev, prev_kind) in zip(kinds[1:], kinds, strict=False)
-            if kind in ("date", "byline") and prev_kind == "candidate"
-        ]
-        headlines = [c for c in candidates if not c[1].endswith(".")] or candidates[:1]
-        meta.title = before_meta[0] if before_meta else max(headlines, key=lambda c: len(c[1]))[1]
-    if kinds:
-        keep = {i for i, line, kind in kinds if kind == "candidate" and line.endswith(".") and line != meta.title}
-        if title is not None:  # a known headline: drop only the header lines that are clearly not text
-            keep |= {i for i, line, kind in kinds if kind == "candidate" and word_count(line) > LABEL_MAX_WORDS}
-            keep -= {i for i, line, _ in kinds if line == title}
-        meta.dropped = {i for i, _, _ in kinds if i not in keep}
-    if meta.title is None:
-        first = next((line.strip() for line in lines if line.strip() and family_of(line.strip()) is None), None)
-        meta.title = first_sentence(first) if first else None
-    return meta
+    return kinds
+
+
+def _headline(kinds: list[HeaderLine]) -> str | None:
+    """The candidate right before a date or byline, else the longest that is not a sentence."""
+    candidates = [line for _, line, kind in kinds if kind == "candidate" and word_count(line) <= TITLE_MAX_WORDS]
+    if not candidates:
+        return None
+    before_meta = [
+        prev
+        for (_, _, kind), (_, prev, prev_kind) in zip(kinds[1:], kinds, strict=False)
+        if kind in ("date", "byline") and prev_kind == "candidate"
+    ]
+    if before_meta:
+        return before_meta[0]
+    headlines = [line for line in candidates if not line.endswith(".")] or candidates[:1]
+    return max(headlines, key=len)
+
+
+def _not_text(kinds: list[HeaderLine], headline: str | None, title: str | None) -> set[int]:
+    """The header lines to drop: all but the sentences (and, under a known ``title``, the longer lines)."""
+    keep = {i for i, line, kind in kinds if kind == "candidate" and line.endswith(".") and line != headline}
+    if title is not None:  # a known headline: drop only the header lines that are clearly not text
+        keep |= {i for i, line, kind in kinds if kind == "candidate" and word_count(line) > LABEL_MAX_WORDS}
+        keep -= {i for i, line, _ in kinds if line == title}
+    return {i for i, _, _ in kinds if i not in keep}
 
 
 def first_sentence(line: str) -> str:

@@ -23,12 +23,14 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from docsearch.document import TOMBSTONE, tombstone
 from docsearch.engine import is_serverless
 from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import MessageOutcome, apply_changes
+from docsearch.ingest.batch import apply_changes
 from docsearch.ingest.bulk import CONFLICT, write_bulk
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.objects import fetch_object
+from docsearch.ingest.outcome import MessageOutcome
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
 
 BATCH_SIZE = 50  # objects per _bulk request
@@ -165,7 +167,7 @@ def _live_documents(client: OpenSearch, index: str, bucket: str, prefix: str) ->
     query: dict[str, Any] = {
         "bool": {
             "filter": [{"term": {"bucket": bucket}}, {"prefix": {"key": prefix}}],
-            "must_not": [{"term": {"deleted": True}}],
+            "must_not": [TOMBSTONE],
         }
     }
     body: dict[str, Any] = {
@@ -191,10 +193,10 @@ def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[st
     """Tombstone each listed document unless it was rewritten since it was listed (then it is newer).
 
     The tombstone keeps the order mark it replaces, so a late older event still finds itself stale."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = datetime.now(UTC)
     ops = []
     for key, (doc_id, seq_no, primary_term, sequencer) in gone.items():
-        doc = {"bucket": bucket, "key": key, "deleted": True, "sequencer": sequencer, "indexed_at": now}
+        doc = tombstone(bucket, key, sequencer, now=now)
         ops.append(
             {"_index": index, "_id": doc_id, "_source": doc, "if_seq_no": seq_no, "if_primary_term": primary_term}
         )

@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from docsearch.ingest.sources import display_name, source_from_key, source_key
+from docsearch.outlets import display_name, source_from_key, source_key
 
 
 @pytest.mark.parametrize(

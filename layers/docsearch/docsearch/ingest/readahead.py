@@ -1,0 +1,138 @@
+"""Read-ahead: the S3 reads a batch starts before it needs them, the objects extracted while the engine
+answers, and the waves that bound how many object bytes a batch holds at once.
+
+An event's object may be read while its key's state is (S3 returns that event's version or a later one,
+and the sequencer, not the write's guard, decides whether it is older than what is stored). A write without
+a sequencer (a backfill; moto's local events) reads its object only after its state: an object read first
+could be overwritten, and its newer document written, before the state read, and the guard would then let
+the older bytes replace it. Objects read ahead are extracted while the engine answers the state lookup (the
+CPU would wait otherwise); the plan then uses or drops each extraction, so identical content is still never
+written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from docsearch.ingest.article import Article
+from docsearch.ingest.events import ObjectChange
+from docsearch.ingest.extract import ReadOptions, extract_article
+from docsearch.ingest.objects import StoredObject
+from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
+
+Fetch = Callable[[str, str], StoredObject]
+# Objects of one batch read at once: S3 GETs wait on the network, not the CPU (make bench: the path
+# without S3 reads ran 3-6x faster, so reading is what an ingest batch waits on).
+FETCH_CONCURRENCY = 10
+# Memory is bounded by bytes, not by count: a batch reads, extracts and writes its objects in waves of at
+# most ``byte_budget`` object bytes (settings.batch_byte_budget; one wave for ordinary articles).
+DEFAULT_BYTE_BUDGET = 64 * 2**20
+# No extraction starts with less wall time than this left before the batch's deadline: the rest of the
+# batch is retried rather than cut off by the function's timeout (which would retry all of it).
+EXTRACT_RESERVE_S = 10.0
+EXTRACT_RESERVE_SHARE = 1 / 3  # of a shorter budget (a local worker's few seconds): the same idea, to scale
+
+Extracted = Article | Exception  # an object's article, or what extraction raised (the plan names it)
+Item = tuple[str, tuple[str, ObjectChange]]  # (document id, (tag, change))
+
+
+def extract_until(deadline: float | None) -> float | None:
+    """The last instant an extraction may start: the deadline less the reserve the writes need."""
+    if deadline is None:
+        return None
+    budget = deadline - time.monotonic()
+    return deadline - min(EXTRACT_RESERVE_S, max(budget, 0.0) * EXTRACT_RESERVE_SHARE)
+
+
+def waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
+    """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
+    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
+    groups: list[list[Item]] = [[]]
+    held = 0
+    for item in items:
+        change = item[1][1]
+        size = 0 if change.action == "delete" else change.size
+        size = byte_budget // FETCH_CONCURRENCY if size is None else size
+        if groups[-1] and held + size > byte_budget:
+            groups.append([])
+            held = 0
+        groups[-1].append(item)
+        held += size
+    return groups
+
+
+def prefetched(fetch: Fetch, changes: list[ObjectChange]) -> Fetch:
+    """Start reading the objects of ``changes`` concurrently (S3 reads wait on the network); each one's
+    result (or error) is handed over when it is asked for, as often as it is, without waiting for the
+    others. Any other object is read by ``fetch`` when it is asked for."""
+    futures = {where: _readers().submit(fetch, *where) for where in read_ahead(changes)}
+    if not futures:
+        return fetch
+    return lambda bucket, key: futures[(bucket, key)].result() if (bucket, key) in futures else fetch(bucket, key)
+
+
+def read_ahead(changes: list[ObjectChange]) -> list[tuple[str, str]]:
+    """The objects ``prefetched`` reads at once: the upserts' (bucket, key), if two or more (a lone object
+    is read when its plan asks for it, so a plan that needs no bytes reads none)."""
+    wanted = sorted({(c.bucket, c.key) for c in changes if c.action == "upsert"})
+    return wanted if len(wanted) >= 2 else []
+
+
+@lru_cache(maxsize=1)
+def _readers() -> ThreadPoolExecutor:
+    """The threads that read objects, kept from batch to batch (a warm function starts none)."""
+    return ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY, thread_name_prefix="docsearch-read")
+
+
+@lru_cache(maxsize=1)
+def lookups() -> ThreadPoolExecutor:
+    """The thread that waits on the engine's answers a batch needs before it plans (kept, as the readers)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="docsearch-lookup")
+
+
+def extract(key: str, obj: StoredObject, options: ReadOptions | None = None) -> Article:
+    """The article in ``obj``, within its CPU budget (past it: skipped as too_slow); ``options``: the
+    settings extraction reads (None: extraction's defaults)."""
+    with cpu_time_limit(extraction_budget_s(len(obj.body))):
+        return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type, options=options)
+
+
+def extractor(ready: Extracted | None, options: ReadOptions | None = None) -> Callable[[str, StoredObject], Article]:
+    """The plan's extraction of one object: ``ready`` if it was made while the engine answered (raised
+    again if it failed), else made when the plan asks."""
+
+    def extract_or_reuse(key: str, obj: StoredObject) -> Article:
+        if isinstance(ready, Exception):
+            raise ready
+        return ready if ready is not None else extract(key, obj, options)
+
+    return extract_or_reuse
+
+
+def extract_while_waiting(
+    lookup: Future[Any],
+    fetch: Fetch,
+    changes: list[ObjectChange],
+    until: float | None,
+    options: ReadOptions | None = None,
+) -> dict[tuple[str, str], Extracted]:
+    """Extract the objects ``fetch`` is reading ahead for ``changes``, in turn, until ``lookup`` is done (in
+    this thread: the CPU limit is a signal). An object whose read failed is left to the plan, which reports it;
+    what its extraction raised is kept for the plan, which names it."""
+    extracted: dict[tuple[str, str], Extracted] = {}
+    for bucket, key in read_ahead(changes):
+        if lookup.done() or (until is not None and time.monotonic() > until):
+            break
+        try:
+            obj = fetch(bucket, key)
+        except Exception:  # noqa: S112 (its read failed: the plan asks for it again and reports why)
+            continue
+        try:
+            extracted[(bucket, key)] = extract(key, obj, options)
+        except Exception as error:  # Unindexable, or a bug: the plan decides what it means
+            extracted[(bucket, key)] = error
+    return extracted
