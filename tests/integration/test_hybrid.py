@@ -89,7 +89,13 @@ def articles(engine: OpenSearch, embedder: Embedder) -> Iterator[str]:
     vectors = embedder.embed_passages([passage_text(title, body) for *_, title, body in ARTICLES])
     actions: list[dict[str, Any]] = []
     for (doc_id, story, source, date, title, body), vector in zip(ARTICLES, vectors, strict=True):
-        fields: dict[str, Any] = {"key": f"{doc_id}.txt", "title": title, "body": body, "story": story, "source": source}
+        fields: dict[str, Any] = {
+            "key": f"{doc_id}.txt",
+            "title": title,
+            "body": body,
+            "story": story,
+            "source": source,
+        }
         fields.update({"source_key": source, "published_at": date, VECTOR_FIELD: vector})
         fields[EMBEDDED_WITH_FIELD] = embedder.name
         actions.append({"_index": alias, "_id": doc_id, "_source": fields})

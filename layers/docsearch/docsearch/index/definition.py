@@ -17,6 +17,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
 from docsearch.aliases import alias_target, write_targets
+from docsearch.document import EMBEDDED_WITH, EMBEDDING
 from docsearch.embed import dimensions_from_env
 from docsearch.engine import is_serverless
 from docsearch.index.analysis import with_analysis_data
@@ -25,8 +26,8 @@ from docsearch.index.analysis import with_analysis_data
 # Serverless search collection (the template's) has no vector fields (only a VECTORSEARCH collection
 # does): there the vector field and the k-NN switch are left out and search answers lexically.
 SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window", "knn")
-VECTOR_FIELD = "embedding"
-EMBEDDED_WITH_FIELD = "embedded_with"  # the embedder's name: which vectors a model change leaves stale
+VECTOR_FIELD = EMBEDDING
+EMBEDDED_WITH_FIELD = EMBEDDED_WITH  # the embedder's name: which vectors a model change leaves stale
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from docsearch.index.definition import VECTOR_FIELD
+from docsearch.document import EMBEDDING as VECTOR_FIELD
 from docsearch.search.client import SearchClient
 from docsearch.search.grouping import STORY_FIELD
 from docsearch.search.models import SearchRequest
