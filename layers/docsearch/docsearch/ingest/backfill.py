@@ -24,6 +24,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from docsearch.document import TOMBSTONE, tombstone
+from docsearch.embed import embedder_from_env
 from docsearch.engine import is_serverless
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import apply_changes
@@ -210,5 +211,7 @@ def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[st
 
 def _run(keys: list[str], bucket: str, client: OpenSearch, index: str, fetch: Any) -> dict[str, MessageOutcome]:
     outcomes = {key: MessageOutcome(key) for key in keys}
-    apply_changes([(key, ObjectChange("upsert", bucket, key)) for key in keys], outcomes, client, index, fetch)
+    changes = [(key, ObjectChange("upsert", bucket, key)) for key in keys]
+    # EMBEDDING_MODEL's vectors too, so a reindex from the bucket gives every article its vector
+    apply_changes(changes, outcomes, client, index, fetch, embedder=embedder_from_env())
     return outcomes
