@@ -234,13 +234,21 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
         return _backfill_vectors(target, out)
     from docsearch.index.definition import ensure_index
     from docsearch.ingest.backfill import backfill  # the ingest path, for what is already in the bucket
+    from docsearch.ingest.extract import ReadOptions
 
     target.need("bucket")
     client = target.opensearch()
     ensure_index(client, target.index_alias, target.index_replicas)
     with out.progress("indexing", "objects") as progress:
         summary = backfill(
-            target.client("s3"), target.bucket, args.prefix, client, target.index_alias, progress, prune=args.prune
+            target.client("s3"),
+            target.bucket,
+            args.prefix,
+            client,
+            target.index_alias,
+            progress,
+            prune=args.prune,
+            options=ReadOptions.from_settings(target.settings()),
         )
     data = dataclasses.asdict(summary)
     facts = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
@@ -364,13 +372,18 @@ def _depth_text(depth: dict[str, int] | None) -> str:
 def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
     from docsearch.index.reindex import ReindexError, reindex
     from docsearch.ingest.backfill import bucket_filler
+    from docsearch.ingest.extract import ReadOptions
 
     client = target.opensearch()
     filler = None
     if args.from_bucket:
         target.need("bucket")
         filler = bucket_filler(
-            target.client("s3"), target.bucket, args.prefix, serverless=target.opensearch_service == "aoss"
+            target.client("s3"),
+            target.bucket,
+            args.prefix,
+            serverless=target.opensearch_service == "aoss",
+            options=ReadOptions.from_settings(target.settings()),
         )
     with out.progress("copying", "documents") as progress:
         try:

@@ -102,6 +102,9 @@ class Target:
             region=self.region,
             index_alias=self.index_alias,
             opensearch_timeout_s=ENGINE_TIMEOUT_S,
+            # The outlet folders, as the stack's SourcePrefixes gives the ingest function (backfill and
+            # reindex --from-bucket extract as it does); the CLI is an edge and may read its environment.
+            source_prefixes=os.environ.get("SOURCE_PREFIXES", ""),
         )
 
     def queue_urls(self) -> tuple[str, str]:

@@ -212,3 +212,13 @@ def test_the_latest_change_of_a_key_wins_and_the_others_are_stale() -> None:
     assert superseded == ["m2", "m1", "m3"]
     latest, superseded = latest_changes([("m1", put("0C")), ("m2", delete("0B"))])
     assert [tag for tag, _ in latest.values()] == ["m1"] and superseded == ["m2"]
+
+
+def test_a_compressed_object_counts_in_its_wave_as_what_it_may_unpack_to() -> None:
+    from docsearch.ingest.readahead import waves
+
+    budget = 10 * 2**20
+    plain = [(f"t{i}", ("k", ObjectChange("upsert", "b", f"a{i}.html", "1", 2**20))) for i in range(3)]
+    packed = [(f"g{i}", ("k", ObjectChange("upsert", "b", f"a{i}.html.gz", "1", 2**20))) for i in range(3)]
+    assert len(waves(plain, budget)) == 1  # 3 MiB of pages fit one wave
+    assert len(waves(packed, budget)) == 3  # each 1 MiB .gz may unpack to the 10 MiB limit: one a wave

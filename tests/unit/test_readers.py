@@ -68,6 +68,7 @@ def test_outlet_folders_come_from_the_options_not_the_environment(monkeypatch: p
     assert read_article(ARTICLE.encode(), key="kompas/a.txt", options=options).source == "Kompas.com"
     assert read_article(ARTICLE.encode(), key="tempo/a.txt", options=options).source is None
     assert read_article(ARTICLE.encode(), key="tempo/a.txt").source is None  # no options: no folders
+    assert extract_article(ARTICLE.encode(), key="tempo/a.txt").source is None  # nor from the environment
 
 
 def test_a_reader_that_breaks_unforeseen_is_a_named_skip_not_a_fetch_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -112,10 +112,3 @@ def get_settings() -> Settings:
 def split_folders(text: str) -> tuple[str, ...]:
     """``kompas,detik`` -> the key folders that name an outlet."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-# The setting extraction reads beside the engine's: it also runs where no engine settings exist (eval,
-# bench), so it reads just its own variable.
-def folders_from_env() -> tuple[str, ...]:
-    """SOURCE_PREFIXES: the key folders that name an outlet."""
-    return split_folders(os.environ.get("SOURCE_PREFIXES", ""))

@@ -30,6 +30,7 @@ from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import apply_changes
 from docsearch.ingest.bulk import CONFLICT, write_bulk
 from docsearch.ingest.events import ObjectChange
+from docsearch.ingest.extract import ReadOptions
 from docsearch.ingest.objects import fetch_object
 from docsearch.ingest.outcome import MessageOutcome
 from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
@@ -81,10 +82,12 @@ def backfill(
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
     prune: bool = False,
     serverless: bool | None = None,
+    options: ReadOptions | None = None,
 ) -> BackfillSummary:
     """Index every object under ``prefix`` into ``index`` (an alias, created if missing, or an index).
 
-    ``on_progress(done, total)`` after each batch; ``prune``: see the module doc.
+    ``on_progress(done, total)`` after each batch; ``prune``: see the module doc; ``options``: what extraction
+    needs from the settings (the outlet folders), as the ingest function has them.
     """
     if not client.indices.exists(index=index):
         ensure_index(client, index)
@@ -100,13 +103,13 @@ def backfill(
 
     for start in range(0, len(keys), batch_size):
         batch = keys[start : start + batch_size]
-        outcomes = _run(batch, bucket, client, index, fetch)
+        outcomes = _run(batch, bucket, client, index, fetch, options)
         for _ in range(RETRY_PASSES):
             retry = [key for key in batch if outcomes[key].status == "retry"]
             if not retry:
                 break
             time.sleep(RETRY_PAUSE_S)
-            outcomes.update(_run(retry, bucket, client, index, fetch))
+            outcomes.update(_run(retry, bucket, client, index, fetch, options))
         for key in batch:
             outcome = outcomes[key]
             if outcome.status == "retry":
@@ -139,6 +142,7 @@ def bucket_filler(
     prefix: str = "",
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
     serverless: bool | None = None,
+    options: ReadOptions | None = None,
 ) -> Filler:
     """A reindex filler that backfills the new index from the bucket (``docsearch reindex --from-bucket``)."""
 
@@ -152,6 +156,7 @@ def bucket_filler(
             on_progress,
             max_object_bytes=max_object_bytes,
             serverless=serverless,
+            options=options,
         )
         if summary.failed:
             raise RuntimeError(f"{summary.failed} objects could not be read or written: {summary.failures[:3]}")
@@ -209,9 +214,11 @@ def _prune(client: OpenSearch, index: str, bucket: str, gone: dict[str, tuple[st
     return pruned
 
 
-def _run(keys: list[str], bucket: str, client: OpenSearch, index: str, fetch: Any) -> dict[str, MessageOutcome]:
+def _run(
+    keys: list[str], bucket: str, client: OpenSearch, index: str, fetch: Any, options: ReadOptions | None
+) -> dict[str, MessageOutcome]:
     outcomes = {key: MessageOutcome(key) for key in keys}
     changes = [(key, ObjectChange("upsert", bucket, key)) for key in keys]
     # EMBEDDING_MODEL's vectors too, so a reindex from the bucket gives every article its vector
-    apply_changes(changes, outcomes, client, index, fetch, embedder=embedder_from_env())
+    apply_changes(changes, outcomes, client, index, fetch, options=options, embedder=embedder_from_env())
     return outcomes

@@ -21,6 +21,7 @@ from typing import Any
 from docsearch.ingest.article import Article
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import ReadOptions, extract_article
+from docsearch.ingest.extract.readers import unpacked_bound
 from docsearch.ingest.objects import StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
@@ -50,13 +51,15 @@ def extract_until(deadline: float | None) -> float | None:
 
 def waves(items: list[Item], byte_budget: int) -> list[list[Item]]:
     """Consecutive groups whose known object sizes add up to at most ``byte_budget`` (an object of
-    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone)."""
+    unknown size counts as a FETCH_CONCURRENCY-th of it; a bigger object than the budget goes alone;
+    a compressed object counts as the most it may unpack to)."""
     groups: list[list[Item]] = [[]]
     held = 0
     for item in items:
         change = item[1][1]
         size = 0 if change.action == "delete" else change.size
-        size = byte_budget // FETCH_CONCURRENCY if size is None else size
+        # a container (.gz) counts as what it may unpack to
+        size = byte_budget // FETCH_CONCURRENCY if size is None else unpacked_bound(change.key, size)
         if groups[-1] and held + size > byte_budget:
             groups.append([])
             held = 0
@@ -97,7 +100,7 @@ def lookups() -> ThreadPoolExecutor:
 def extract(key: str, obj: StoredObject, options: ReadOptions | None = None) -> Article:
     """The article in ``obj``, within its CPU budget (past it: skipped as too_slow); ``options``: the
     settings extraction reads (None: extraction's defaults)."""
-    with cpu_time_limit(extraction_budget_s(len(obj.body))):
+    with cpu_time_limit(extraction_budget_s(unpacked_bound(key, len(obj.body)))):
         return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type, options=options)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from docsearch.document import ARTICLE_FIELDS, DELETED, INDEXED_AT, KEY
 from docsearch.errors import DocumentNotFound
 from docsearch.search.client import SearchClient
 from docsearch.search.models import Document
@@ -11,7 +12,9 @@ from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 # Ids are ours (see article.document_id); anything else cannot exist, so it is not sent to the engine.
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-DOCUMENT_FIELDS = ["key", "title", "source", "published_at", "author", "body", "indexed_at", "deleted", "url"]
+# What the document view reads: the article's own fields but those it does not show, and its state.
+_NOT_SHOWN = {"editor", "dateline", "format"}
+DOCUMENT_FIELDS = [KEY, INDEXED_AT, DELETED, *(name for name in ARTICLE_FIELDS if name not in _NOT_SHOWN)]
 
 
 def get_document(client: SearchClient, index: str, doc_id: str, view_url: str = DEFAULT_DOCUMENT_VIEW_URL) -> Document:

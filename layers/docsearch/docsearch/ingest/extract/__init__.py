@@ -17,7 +17,7 @@ from docsearch.ingest.extract.html import strip_markup
 from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
 from docsearch.outlets import display_name, source_from_key, source_key
-from docsearch.settings import Settings, folders_from_env
+from docsearch.settings import Settings
 from docsearch.text import normalize_text
 
 __all__ = [
@@ -92,14 +92,11 @@ def extract_article(
     *,
     key: str = "",
     content_type: str = "",
-    source_folders: tuple[str, ...] | None = None,
+    source_folders: tuple[str, ...] = (),
     options: ReadOptions | None = None,
 ) -> Article:
-    """``read_article`` for callers that pass the outlet folders alone. Without ``options`` or
-    ``source_folders`` it falls back on SOURCE_PREFIXES: only until the ingest batch passes options."""
-    if options is None:
-        folders = folders_from_env() if source_folders is None else source_folders
-        options = ReadOptions(source_folders=folders)
+    """``read_article`` for callers that pass the outlet folders alone (tests, eval, bench)."""
+    options = options or ReadOptions(source_folders=source_folders)
     return read_article(data, metadata, key=key, content_type=content_type, options=options)
 
 
