@@ -103,6 +103,7 @@ def test_bad_files_are_skipped_without_poisoning_the_batch(
         "kosong.html": b"<html><body><nav><a href='/'>Beranda</a></nav><footer>Hak cipta</footer></body></html>",
         "besar.txt": b"Judul Besar\n" + b"Isi berita panjang sekali. " * 100,
         "laporan.pdf": b"%PDF-1.7",
+        "tabel.xlsx": b"PK\x03\x04",
     }
     for name, body in files.items():
         s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=body)
@@ -116,7 +117,8 @@ def test_bad_files_are_skipped_without_poisoning_the_batch(
         "rusak.json": ["invalid_json"],
         "kosong.html": ["no_article_text"],
         "besar.txt": ["too_large"],
-        "laporan.pdf": ["unsupported_format"],
+        "laporan.pdf": ["invalid_pdf"],
+        "tabel.xlsx": ["unsupported_format"],
     }
     engine.indices.refresh(index=index_alias)
     assert _live(engine, index_alias) == 1

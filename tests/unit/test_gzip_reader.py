@@ -56,7 +56,7 @@ def test_the_inner_name_drops_the_gzip_extension(key: str, inner: str) -> None:
 @pytest.mark.parametrize(
     ("data", "key", "reason"),
     [
-        (gzip.compress(b"%PDF-1.7 ..."), "laporan.pdf.gz", "unsupported_format"),  # no reader for what is inside
+        (gzip.compress(b"PK\x03\x04 ..."), "laporan.xlsx.gz", "unsupported_format"),  # no reader for what is inside
         (gzip.compress(b"Judul\nIsi"), "arsip.gz", "unsupported_format"),  # nothing names the inner format
         (gzip.compress(gzip.compress(b"Judul\nIsi")), "a.txt.gz.gz", "unsupported_format"),  # gzip inside gzip
         (gzip.compress(b"\x89PNG\r\n\x1a\n\x00\x00"), "foto.txt.gz", "binary"),  # the inner reader decides

@@ -15,7 +15,7 @@ ARTICLE = "Judul Berita Banjir\n\nJAKARTA - Banjir merendam tiga kecamatan pada 
 
 def test_every_module_with_a_reader_is_registered_and_claims_are_not_shared() -> None:
     names = [reader.name for reader in readers()]
-    assert names == ["gzip", "html", "json", "md", "txt"]
+    assert names == ["doc", "docx", "gzip", "html", "json", "md", "pdf", "txt"]
     suffixes = [s for reader in readers() for s in reader.suffixes]
     types = [t for reader in readers() for t in reader.content_types]
     assert len(suffixes) == len(set(suffixes))  # one reader per extension: the first would win silently
@@ -30,6 +30,7 @@ def test_every_module_with_a_reader_is_registered_and_claims_are_not_shared() ->
         ("a/b", "application/json; charset=utf-8", b"", "json"),
         ("a/b.html.gz", "text/html", b"", "gzip"),  # the last extension is the container
         ("a/b", "application/octet-stream", b"\x1f\x8b\x08\x00", "gzip"),  # first bytes, when nothing else says
+        ("a/b", "", b"%PDF-1.7\n", "pdf"),
         ("", "", b"Judul", "txt"),  # bytes with no name at all are text, as they always were
     ],
 )
@@ -39,16 +40,17 @@ def test_reader_for_extension_then_type_then_first_bytes(key: str, content_type:
 
 def test_an_object_nothing_claims_is_skipped_naming_what_is_readable() -> None:
     with pytest.raises(Unindexable) as raised:
-        reader_for("laporan.pdf", "application/octet-stream", b"%PDF-1.7")
+        reader_for("laporan.xlsx", "application/octet-stream", b"PK\x03\x04")
     assert raised.value.reason == "unsupported_format"
-    assert "extension .pdf" in raised.value.detail and ".gz" not in raised.value.detail
+    assert "extension .xlsx" in raised.value.detail and ".gz" not in raised.value.detail
     assert "gz" in raised.value.detail and "html" in raised.value.detail
 
 
 def test_upload_types_and_lazy_imports_come_from_the_readers() -> None:
     assert upload_type("a/berita.md") == "text/markdown; charset=utf-8"
     assert upload_type("arsip.json.gz") == "application/gzip"
-    assert upload_type("laporan.pdf") is None
+    assert upload_type("laporan.pdf") == "application/pdf"
+    assert upload_type("laporan.xlsx") is None
     assert {"readability", "lxml.html"} <= set(lazy_imports())
 
 
@@ -94,4 +96,5 @@ def test_a_container_counts_as_what_it_may_unpack_to() -> None:
     assert unpacked_bound("a/b.html", 5000, limits) == 5000
     assert unpacked_bound("a/b.html.gz", 5000, limits) == 5000 * MAX_RATIO
     assert unpacked_bound("a/b.txt.gz", 5 * 2**20, limits) == 10 * 2**20  # never past the object limit
-    assert unpacked_bound("a/b.pdf", 5000, limits) == 5000  # no reader: read as no more than it is
+    assert all(reader.unpacked_bound(5000, limits) >= 5000 for reader in readers())  # every reader has one
+    assert unpacked_bound("a/b.xlsx", 5000, limits) == 5000  # no reader: read as no more than it is

@@ -24,6 +24,9 @@ class JsonReader:
     def detect(self, key: str, head: bytes) -> bool:
         return False  # "{" starts too many things to be a signature
 
+    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
+        return size
+
     def read(self, data: bytes, key: str, limits: ReadLimits) -> Reading:
         document = _object(decode_bytes(data))
         title, body = document.get("title"), document.get("body")
@@ -55,9 +58,6 @@ def _object(text: str) -> dict[str, Any]:
 def _text_field(document: dict[str, Any], name: str) -> str | None:
     value = document.get(name)
     return value.strip() or None if isinstance(value, str) else None
-
-    def unpacked_bound(self, size: int, limits: ReadLimits) -> int:
-        return size
 
 
 READER = JsonReader()
