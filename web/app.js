@@ -8,7 +8,7 @@
   const PAGE_SIZE = 10;
   const $ = (id) => document.getElementById(id);
   const form = $("search-form");
-  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance", group: true };
+  const state = { q: "", page: 1, source: [], date_from: "", date_to: "", sort: "relevance", group: true, story: "" };
   const WIDE = window.matchMedia("(min-width: 48rem)");
   // The API's parameter names, as the form calls them (for its 400 messages).
   const FIELD_NAMES = { q: "kata kunci", page: "halaman", size: "jumlah per halaman", source: "sumber",
@@ -26,6 +26,7 @@
     if (s.date_to) p.set("date_to", s.date_to);
     if (s.sort !== "relevance") p.set("sort", s.sort);
     if (!s.group) p.set("group", "false");
+    if (s.story) p.set("story", s.story);
     return p;
   }
 
@@ -41,6 +42,7 @@
       $(from === null ? "date_from" : "date_to").focus();
       return false;
     }
+    if ($("q").value.trim() !== state.q) state.story = "";
     state.q = $("q").value.trim();
     state.date_from = from;
     state.date_to = to;
@@ -71,26 +73,44 @@
     state.date_to = p.get("date_to") || "";
     state.sort = p.get("sort") || "relevance";
     state.group = p.get("group") !== "false";
+    state.story = p.get("story") || "";
     facetSources = state.source.map((value) => ({ value: value, count: null }));
   }
 
   // A snippet is escaped text plus <mark>; parse it inertly and keep only text and <mark>.
-  function snippetNode(html) {
+  function markedNodes(html) {
     const doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    return Array.from(doc.body.firstChild.childNodes, (node) => {
+      if (node.nodeName !== "MARK") return document.createTextNode(node.textContent);
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      return mark;
+    });
+  }
+
+  function snippetNode(html) {
     const out = document.createElement("p");
     out.className = "snippet";
-    out.append("… ");
-    doc.body.firstChild.childNodes.forEach((node) => {
-      if (node.nodeName === "MARK") {
-        const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        out.append(mark);
-      } else {
-        out.append(document.createTextNode(node.textContent));
-      }
-    });
-    out.append(" …");
+    out.append("… ", ...markedNodes(html), " …");
     return out;
+  }
+
+  // "Mungkin maksud Anda: …" (the server's suggestion, marks rebuilt as for snippets); a click searches it.
+  function renderSuggestion(answer) {
+    const suggestion = answer.suggestion;
+    $("suggestion").hidden = !suggestion;
+    if (!suggestion) return;
+    const link = $("suggestion-link");
+    link.replaceChildren(...markedNodes(suggestion.html));
+    link.href = "?" + params({ ...state, q: suggestion.text, page: 1, story: "" }).toString();
+    link.onclick = (event) => {
+      event.preventDefault();
+      state.q = suggestion.text;
+      state.page = 1;
+      state.story = "";
+      writeForm();
+      run();
+    };
   }
 
   function webLink(url, text, className) {
@@ -110,16 +130,29 @@
     return link;
   }
 
+  // The other copies of a grouped result, each with its outlet, date and title, and a link that lists
+  // every copy as its own result (story=…, ungrouped): how a reader inspects and undoes the grouping.
   function copiesLine(hit) {
+    const box = document.createElement("div");
+    box.className = "copies";
     const line = document.createElement("p");
-    line.className = "copies";
-    line.append("Juga dimuat " + hit.more_copies + " salinan lain: ");
-    hit.copies.forEach((copy, i) => {
-      if (i) line.append(", ");
-      line.append(viewLink(copy.id, copy.source || "sumber tak dikenal"));
+    line.append("Juga dimuat " + hit.more_copies + " salinan lain:");
+    const list = document.createElement("ul");
+    hit.copies.forEach((copy) => {
+      const item = document.createElement("li");
+      const about = [copy.source || "sumber tak dikenal", window.Tanggal.format(copy.published_at)].filter(Boolean);
+      item.append(about.join(" · ") + " — ", viewLink(copy.id, copy.title || "(tanpa judul)"));
+      list.append(item);
     });
-    if (hit.more_copies > hit.copies.length) line.append(" dan " + (hit.more_copies - hit.copies.length) + " lainnya");
-    return line;
+    box.append(line, list);
+    if (hit.story) {
+      const all = document.createElement("a");
+      all.href = "?" + params({ ...state, page: 1, group: false, story: hit.story }).toString();
+      all.textContent = "Tampilkan semua " + (hit.more_copies + 1) + " salinan sebagai hasil terpisah";
+      all.className = "story-link";
+      box.append(all);
+    }
+    return box;
   }
 
   function renderResults(answer) {
@@ -245,8 +278,14 @@
     renderResults(body);
     renderFacets(body);
     renderPager(body);
+    renderSuggestion(body);
     if (body.total === 0) {
       $("status").textContent = "Tidak ada hasil untuk “" + body.query + "”. Coba kata lain atau hapus filter.";
+    } else if (body.relaxed) {
+      $("status").textContent = "Tidak ada hasil yang memuat semua kata “" + body.query + "”. Menampilkan "
+        + results(body) + " hasil yang memuat sebagian katanya.";
+    } else if (state.story) {
+      $("status").textContent = results(body) + " salinan dari satu berita untuk “" + body.query + "”.";
     } else {
       const first = (body.page - 1) * body.size + 1;
       const last = first + body.results.length - 1;

@@ -278,6 +278,8 @@ def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
     params.update({k: v for k, v in (("date_from", args.date_from), ("date_to", args.date_to)) if v})
     if args.source:
         params["source"] = args.source
+    if args.story:
+        params.update(story=args.story, group="false")
     answer = _search_direct(target, params) if args.direct else _search_http(target, params)
     out.result(answer, render.search_results(answer))
     return EXIT_OK
@@ -332,8 +334,52 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as error:
         raise UsageError(str(error.errors()[0]["msg"])) from error
     view_url = target.settings().document_view_url
-    answer = search(target.search_client(), target.index_alias, request, view_url, embedder_from_env())
+    aliases = _newsroom_aliases(target)
+    answer = search(
+        target.search_client(), target.index_alias, request, view_url, aliases=aliases, embedder=embedder_from_env()
+    )
     return answer.model_dump(mode="json")
+
+
+def _newsroom_aliases(target: Target) -> Any:
+    """The bucket's alias list, as the search function applies it (none when there is no bucket to read)."""
+    from docsearch.search.aliases import NO_ALIASES, parse_aliases
+    from docsearch_cli.aliases import read_list
+
+    if not target.bucket:
+        return NO_ALIASES
+    return parse_aliases(read_list(target.client("s3"), target.bucket))[0]
+
+
+def cmd_aliases(args: argparse.Namespace, target: Target, out: Output) -> int:
+    from docsearch.search.aliases import AliasError
+    from docsearch_cli import aliases
+
+    target.need("bucket")
+    s3 = target.client("s3")
+    text = aliases.read_list(s3, target.bucket)
+    if args.action == "list":
+        lines = aliases.rules(text)
+        out.result({"aliases": lines}, lines or ["no aliases yet: docsearch aliases add 'KDM, Dedi Mulyadi'"])
+        return EXIT_OK
+    if not args.alias:
+        example = "'KDM, Dedi Mulyadi'" if args.action == "add" else "KDM"
+        raise UsageError(f"aliases {args.action} needs an alias, e.g. {example}")
+    if args.action == "add":
+        try:
+            text, changed = aliases.added(text, args.alias)
+        except AliasError as error:
+            raise UsageError(str(error)) from error
+        if changed:
+            aliases.write_list(s3, target.bucket, text)
+        message = "added" if changed else "already there"
+        out.result({"added": changed, "alias": args.alias}, [f"{message}: {args.alias} (live within a minute)"])
+        return EXIT_OK
+    text, gone = aliases.removed(text, args.alias)
+    if gone:
+        aliases.write_list(s3, target.bucket, text)
+    out.result({"removed": gone}, [f"removed: {line}" for line in gone] or [f"no alias line holds {args.alias!r}"])
+    return EXIT_OK if gone else EXIT_FAILURE
 
 
 def cmd_stats(args: argparse.Namespace, target: Target, out: Output) -> int:
@@ -483,9 +529,20 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["lexical", "hybrid"],
         help="lexical (the words) or hybrid (words and meaning); default: the API's",
     )
+    search.add_argument("--story", help="only the copies of this story (a grouped result's story id)")
     search.add_argument("--direct", action="store_true", help="query OpenSearch directly instead of the HTTP API")
 
     command("stats", "documents, sources, index size and queue/DLQ depth", cmd_stats)
+
+    aliases = command(
+        "aliases", "the newsroom's aliases (KDM = Dedi Mulyadi), applied at search time without a reindex", cmd_aliases
+    )
+    aliases.add_argument("action", choices=["list", "add", "remove"])
+    aliases.add_argument(
+        "alias",
+        nargs="?",
+        help="add: 'KDM, Dedi Mulyadi' or 'Wamenaker => wakil menteri ketenagakerjaan'; remove: a term",
+    )
 
     reindex = command(
         "reindex", "rebuild the index into a new version and swap the alias (searches keep working)", cmd_reindex

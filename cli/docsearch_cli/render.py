@@ -64,12 +64,19 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
     total, page, size = int(answer.get("total", 0)), int(answer.get("page", 1)), int(answer.get("size", 10))
     results = answer.get("results", [])
     query = clean(str(answer.get("query", "")))
+    suggestion = answer.get("suggestion") or {}
+    offer = Text("Mungkin maksud Anda: ")  # "Did you mean"
+    offer.append_text(snippet_text(str(suggestion.get("html", ""))))
     if not results:
-        return [Text(f"No results for “{query}”.")]
+        return [Text(f"No results for “{query}”."), *([offer] if suggestion else [])]
     first = (page - 1) * size + 1
     header = Text(f"{total} result{'' if total == 1 else 's'} for “{query}”", style="bold")
     header.append(f" (showing {first}-{first + len(results) - 1}, {answer.get('took_ms', 0)} ms)", style="dim")
     lines = [header]
+    if answer.get("relaxed"):
+        lines.append(Text("No result holds all the words: these hold some of them.", style="dim"))
+    if suggestion:
+        lines.append(offer)
     for rank, hit in enumerate(results, first):
         title = Text(f"{rank}. ")
         title.append(clean(hit.get("title")) or "(untitled)", style="bold cyan")
@@ -79,8 +86,11 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
         meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), where) if v)
         lines.append(Text(f"   {meta}", style="dim"))
         if hit.get("more_copies"):
-            names = ", ".join(clean(str(c.get("source") or "?")) for c in hit.get("copies", []))
-            lines.append(Text(f"   +{hit['more_copies']} more copies: {names}", style="dim"))
+            story = f" (--story {hit['story']} lists them all)" if hit.get("story") else ""
+            lines.append(Text(f"   +{hit['more_copies']} more copies{story}:", style="dim"))
+            for copy in hit.get("copies", []):
+                about = (clean(str(copy.get(k) or "")) for k in ("source", "published_at", "title"))
+                lines.append(Text("     - " + " · ".join(part for part in about if part), style="dim"))
         for snippet in hit.get("snippets", [])[:3]:
             line = Text("   … ")
             line.append_text(snippet_text(str(snippet)))

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from docsearch.embed import embedder_from_env
 from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger
+from docsearch.search.alias_store import get_alias_store
 from docsearch.search.client import get_search_client
 from docsearch.search.documents import get_document
 from docsearch.search.models import Document, ErrorBody, ErrorDetail, Health, SearchRequest, SearchResponse
@@ -46,7 +47,15 @@ def get_search(request: Annotated[SearchRequest, Query()]) -> SearchResponse:
     # whose name holds a comma can still be filtered on.
     request = request.model_copy(update={"source": repeated_values("source", request.source)})
     settings = get_settings()
-    return search(get_search_client(), settings.index_alias, request, settings.document_view_url, embedder_from_env())
+    aliases = get_alias_store().current()
+    return search(
+        get_search_client(),
+        settings.index_alias,
+        request,
+        settings.document_view_url,
+        aliases=aliases,
+        embedder=embedder_from_env(),
+    )
 
 
 def repeated_values(name: str, parsed: list[str] | None) -> list[str]:

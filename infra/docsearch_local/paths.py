@@ -15,7 +15,7 @@ from opensearchpy import OpenSearch
 
 from docsearch.engine import build_client
 from docsearch.search.client import SearchClient
-from docsearch.settings import DEFAULT_INDEX_ALIAS, DEFAULT_REGION, Settings
+from docsearch.settings import ALIASES_KEY, DEFAULT_INDEX_ALIAS, DEFAULT_REGION, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 # Where the project's Python packages live, for child interpreters (the stack's parts, bench's probes):
@@ -88,6 +88,7 @@ class StackConfig:
             "OPENSEARCH_AUTH": "none",
             "INDEX_ALIAS": self.index_alias,
             "AWS_ENDPOINT_URL": self.aws_url,
+            "ALIASES_OBJECT": f"s3://{self.bucket}/{ALIASES_KEY}",
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),

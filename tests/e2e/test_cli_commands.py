@@ -21,7 +21,7 @@ from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 DOCSEARCH = Path(sys.executable).parent / "docsearch"
-COMMANDS = ["upload", "status", "backfill", "search", "stats", "reindex", "redrive"]
+COMMANDS = ["upload", "status", "backfill", "search", "stats", "reindex", "redrive", "aliases"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -262,3 +262,22 @@ def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: Stack
     moved = run_json("redrive")
     assert moved["moved"] >= 1
     eventually(lambda: run_json("search", token)["total"] == 1, "redriven message indexed")
+
+
+def test_a_newsroom_alias_added_from_the_cli_is_used_by_the_api_without_a_reindex(
+    local_stack: StackConfig, s3: Any, tmp_path: Path
+) -> None:
+    token = f"zk{uuid.uuid4().hex[:8]}"
+    (tmp_path / "jabar.txt").write_text(f"Gubernur Tinjau Sungai\nGubernur Dedi Mulyadi {token} meninjau sungai.\n")
+    run_json("upload", str(tmp_path / "jabar.txt"), "--prefix", f"cli-{token}")
+    eventually(lambda: run_json("search", f"Dedi Mulyadi {token}")["total"] == 1, "upload searchable")
+    assert run_json("search", f"KDM{token} {token}")["relaxed"] is True  # found by the token alone
+
+    bad = run("aliases", "add", "KDM")
+    assert bad.returncode == 2 and "two or more terms" in bad.stderr
+    assert run_json("aliases", "add", f"KDM{token}, Dedi Mulyadi")["added"] is True
+    assert f"KDM{token}, Dedi Mulyadi" in run_json("aliases", "list")["aliases"]
+    # The search function reads the list again within a minute: found as typed, no reindex.
+    eventually(lambda: run_json("search", f"KDM{token} {token}")["relaxed"] is False, "the alias applied", timeout_s=90)
+    assert run_json("aliases", "remove", f"KDM{token}")["removed"] == [f"KDM{token}, Dedi Mulyadi"]
+    s3.delete_object(Bucket=local_stack.bucket, Key=f"cli-{token}/jabar.txt")

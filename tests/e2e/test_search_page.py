@@ -309,8 +309,12 @@ def test_titles_open_a_readable_view_and_copies_are_grouped(
     expect(first.locator(".meta")).to_contain_text("kabarpagi.id · 19 Juni 2024")
     assert first.locator("a.original").get_attribute("href") == CANONICAL
     copies = first.locator(".copies")
-    expect(copies).to_contain_text("Juga dimuat 2 salinan lain: Warta Timur, Jakarta, Kompas.com")
-    assert first.locator(".copies a").first.get_attribute("href").startswith("dokumen.html?id=")
+    expect(copies).to_contain_text("Juga dimuat 2 salinan lain:")
+    # Each copy with its outlet and its own title, opening its readable view.
+    expect(copies.locator("li")).to_have_count(2)
+    expect(copies.locator("li").first).to_contain_text("Warta Timur, Jakarta")
+    expect(copies.locator("li").last).to_contain_text("Kompas.com")
+    assert copies.locator("li a").first.get_attribute("href").startswith("dokumen.html?id=")
     # Desktop: the filters sit open beside the results; one facet per outlet whatever its spelling.
     assert page.locator("#filters").evaluate("el => el.open")
     expect(page.get_by_label("Kompas.com (2)")).to_be_visible()
@@ -324,6 +328,13 @@ def test_titles_open_a_readable_view_and_copies_are_grouped(
     assert [hit["source"] for hit in answered.value.json()["results"]] == ["Warta Timur, Jakarta"]
     expect(results).to_have_count(1)
     page.get_by_label("Warta Timur, Jakarta", exact=False).uncheck()
+    expect(results).to_have_count(2)
+
+    # A group opened: its three copies, each its own result; back to the grouped list.
+    copies.get_by_role("link", name="Tampilkan semua 3 salinan sebagai hasil terpisah").click()
+    expect(results).to_have_count(3)
+    expect(page.locator("#status")).to_contain_text("3 salinan dari satu berita")
+    page.go_back()
     expect(results).to_have_count(2)
 
     # Grouping off: every copy is its own result.

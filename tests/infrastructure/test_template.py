@@ -344,6 +344,15 @@ def test_ingest_s3_access_is_read_only_and_scoped(template: dict[str, Any], reso
     assert [s["Resource"] for s in sqs] == [{"Fn::GetAtt": ["IngestQueue", "Arn"]}]
 
 
+def test_search_reads_only_the_alias_list_from_the_bucket(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    stmts = role_statements(resources, "SearchFunctionRole", template, param_values(template))
+    s3 = [s for s in stmts if any(a.startswith("s3:") for a in actions_of(s))]
+    granted = {(a, str(r)) for s in s3 for a in actions_of(s) for r in as_list(s["Resource"])}
+    assert granted == {("s3:GetObject", str({"Fn::Sub": "${ArticlesBucket.Arn}/_config/aliases.txt"}))}
+    env = resources["SearchFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["ALIASES_OBJECT"] == {"Fn::Sub": "s3://${ArticlesBucket}/_config/aliases.txt"}
+
+
 # The engine's grants, per engine choice: tests/infrastructure/test_engines.py
 
 

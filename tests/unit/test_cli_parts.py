@@ -78,7 +78,8 @@ def test_result_listing() -> None:
     assert "11. Banjir & Longsor" in lines
     assert "   kabar.id · 2024-06-19 · a.txt" in lines
     assert "   … banjir besar …" in lines
-    assert "   +2 more copies: Kompas.com, Warta Timur, Jakarta" in lines
+    assert "   +2 more copies:" in lines
+    assert lines[lines.index("   +2 more copies:") + 1 :][:2] == ["     - Kompas.com", "     - Warta Timur, Jakarta"]
     assert lines[-1] == "sources: kabar.id (12)"
     assert render.search_results({**answer, "total": 0, "results": []})[0].plain == "No results for “banjir”."
     assert render.human_bytes(126333) == "123.4 KiB" and render.human_bytes(12) == "12 B"
@@ -180,7 +181,7 @@ def test_aws_without_the_values_a_command_needs_is_a_usage_error(
         (["search", "banjir", "--szie", "5"], "unknown option '--szie'; did you mean '--size'?"),
         (["upload", "a.txt", "--prefx=berita"], "did you mean '--prefix'?"),
         (["reindex", "--keep-olds"], "did you mean '--keep-old'?"),
-        (["frobnicate"], "choose from backfill, redrive, reindex, search, stats, status, upload"),
+        (["frobnicate"], "choose from aliases, backfill, redrive, reindex, search, stats, status, upload"),
     ],
 )
 def test_typos_get_a_suggestion_and_exit_2(argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,3 +47,24 @@ def test_lifecycle_expiry_and_delete_markers_are_deletes_with_their_sequencer() 
     for name in ("LifecycleExpiration:Delete", "ObjectRemoved:DeleteMarkerCreated"):
         [change] = parse_notification(s3_notification("b", "a.txt", name, sequencer="0055AED6DCD90281E5"))
         assert (change.action, change.sequencer) == ("delete", "0055AED6DCD90281E5")
+
+
+def test_the_services_own_settings_are_never_articles() -> None:
+    assert parse_notification(_notification("ObjectCreated:Put", "_config/aliases.txt")) == []
+    assert parse_notification(_notification("ObjectRemoved:Delete", "_config/aliases.txt")) == []
+    assert len(parse_notification(_notification("ObjectCreated:Put", "berita/_config/aliases.txt"))) == 1
+
+
+def test_a_backfill_leaves_the_services_own_settings_out() -> None:
+    from docsearch.ingest.backfill import list_keys
+
+    class _Pages:
+        def paginate(self, **_: object) -> list[dict[str, object]]:
+            keys = ["_config/aliases.txt", "berita/", "berita/a.txt"]
+            return [{"Contents": [{"Key": key, "Size": 3} for key in keys]}]
+
+    class _S3:
+        def get_paginator(self, name: str) -> _Pages:
+            return _Pages()
+
+    assert list_keys(_S3(), "b", "") == [("berita/a.txt", 3)]

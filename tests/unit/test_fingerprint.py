@@ -33,6 +33,17 @@ def test_same_story_needs_whole_shared_paragraphs() -> None:
     assert same_story(a, a)
 
 
+def test_a_follow_up_sharing_background_is_not_a_copy() -> None:
+    lead, other_lead, background, statement = ["l1"], ["l2"], ["b1", "b2"], ["s1"]
+    report = lead + background + ["r1"]
+    follow_up = other_lead + background + statement  # another commission's statement on the same death
+    assert not same_story(report, follow_up)
+    assert own_story(report, "r") != own_story(follow_up, "f")
+    retitled = ["x0", "c1", "c2", "c3"]  # an outlet rewrote the lead, kept the rest
+    assert same_story(["y0", "c1", "c2", "c3"], retitled)
+    assert same_story(report, report[1:])  # a copy that lost its lead: all it keeps is shared
+
+
 def test_only_absolute_web_addresses_are_kept() -> None:
     assert web_address(" https://kabarpagi.id/berita/1 ") == "https://kabarpagi.id/berita/1"
     for bad in (

@@ -38,3 +38,8 @@ def test_a_folder_is_a_source_only_when_configured() -> None:
     assert source_from_key("samples/a.txt", ("kompas",)) is None
     assert source_from_key("berita/a.txt", ()) is None
     assert source_from_key("a.txt", ("a.txt",)) is None
+
+
+def test_a_source_that_looks_like_a_broken_address_is_no_outlet_and_no_crash() -> None:
+    assert source_key("http://[kompas") is None  # urlsplit raises ValueError on the bracket
+    assert source_key("https://www.kompas.com/berita") == source_key("kompas.com")

@@ -12,7 +12,7 @@ from docsearch.search.results import shape_response
 
 
 def _fuzzy_clauses(q: str) -> int:
-    return json.dumps(build_search(SearchRequest(q=q))).count('"fuzziness"')
+    return json.dumps(build_search(SearchRequest(q=q))["query"]).count('"fuzziness"')
 
 
 def test_repeated_words_count_once() -> None:

@@ -37,12 +37,19 @@ def source_key(name: str | None) -> str | None:
         return None
     text = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
     if "://" in text:
-        text = urlsplit(text).hostname or ""
+        text = _hostname(text)
     text = text.removeprefix("www.").strip(" /")[:MAX_SOURCE_CHARS].strip()
     if not text:
         return None
     aliases, _ = _table()
     return aliases.get(text, text)
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # "http://[x": an unbalanced IPv6 bracket, as scraped source fields can hold
+        return ""
 
 
 def display_name(key: str) -> str:

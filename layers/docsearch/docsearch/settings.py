@@ -28,6 +28,9 @@ RUNTIME_BASELINE_MB = 128  # 77 MB measured after imports, plus the Lambda runti
 PEAK_BYTES_PER_OBJECT_BYTE = 6  # 3.0 measured on ten 10 MB articles; non-Latin text takes 2-4 bytes a character
 MEMORY_MARGIN = 0.8  # of what is left after the baseline: room for the allocator and the engine client
 DEFAULT_DOCUMENT_VIEW_URL = "/web/dokumen.html?id={id}"
+# Keys under this folder of the bucket configure the service (the newsroom's alias list); never articles.
+CONFIG_PREFIX = "_config/"
+ALIASES_KEY = f"{CONFIG_PREFIX}aliases.txt"
 INDEX_ALIAS_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
@@ -59,6 +62,10 @@ class Settings:
     source_prefixes: str = field(default="", metadata=_env("SOURCE_PREFIXES"))
     # Where a reader opens a result: the search page's document view; {id} is the document id.
     document_view_url: str = field(default=DEFAULT_DOCUMENT_VIEW_URL, metadata=_env("DOCUMENT_VIEW_URL"))
+    # The newsroom's alias list the search function applies (s3://bucket/_config/aliases.txt; unset: none).
+    aliases_object: str = field(default="", metadata=_env("ALIASES_OBJECT"))
+    # The local emulator's S3 (unset on AWS): where the alias list is read from there.
+    aws_endpoint_url: str = field(default="", metadata=_env("AWS_ENDPOINT_URL"))
 
     def __post_init__(self) -> None:
         problems = [
@@ -71,6 +78,7 @@ class Settings:
             ("INDEX_REPLICAS", "must be greater than or equal to 0", (self.index_replicas or 0) >= 0),
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "must be greater than 0", self.memory_mb > 0),
             ("DOCUMENT_VIEW_URL", "must hold {id}", "{id}" in self.document_view_url),
+            ("ALIASES_OBJECT", "must be s3://bucket/key", not self.aliases_object or _is_s3_key(self.aliases_object)),
         ]
         wrong = [f"{name} {rule}" for name, rule, holds in problems if not holds]
         if wrong:
@@ -101,6 +109,11 @@ class Settings:
     @property
     def source_folders(self) -> tuple[str, ...]:
         return split_folders(self.source_prefixes)
+
+
+def _is_s3_key(address: str) -> bool:
+    bucket, _, key = address.removeprefix("s3://").partition("/")
+    return address.startswith("s3://") and bool(bucket) and bool(key)
 
 
 @lru_cache(maxsize=1)

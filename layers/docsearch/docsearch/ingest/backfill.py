@@ -33,7 +33,7 @@ from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import ReadOptions
 from docsearch.ingest.objects import fetch_object
 from docsearch.ingest.outcome import MessageOutcome
-from docsearch.settings import DEFAULT_MAX_OBJECT_BYTES
+from docsearch.settings import CONFIG_PREFIX, DEFAULT_MAX_OBJECT_BYTES
 
 BATCH_SIZE = 50  # objects per _bulk request
 RETRY_PAUSE_S = 1.0  # keys that failed transiently (or lost a race with a live write) are tried again
@@ -61,11 +61,12 @@ class BackfillSummary:
 
 
 def list_keys(s3_client: Any, bucket: str, prefix: str) -> list[tuple[str, int]]:
-    """Every object under ``prefix`` as (key, size); "folder" markers (keys ending in /) left out."""
+    """Every object under ``prefix`` as (key, size); "folder" markers (keys ending in /) and the service's own
+    settings (``_config/``, e.g. the alias list) left out."""
     keys = []
     for page in s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            if not obj["Key"].endswith("/"):
+            if not obj["Key"].endswith("/") and not obj["Key"].startswith(CONFIG_PREFIX):
                 keys.append((obj["Key"], int(obj.get("Size", 0))))
     return keys
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_plus
 
+from docsearch.settings import CONFIG_PREFIX
+
 
 class MalformedMessage(ValueError):
     """The message is not an S3 notification we understand; retrying cannot help."""
@@ -24,7 +26,8 @@ class ObjectChange:
 def parse_notification(body: str) -> list[ObjectChange]:
     """Parse one SQS message body holding an S3 notification.
 
-    ``s3:TestEvent`` (sent once when a notification is configured) yields no change.
+    ``s3:TestEvent`` (sent once when a notification is configured) yields no change, nor does a change
+    under ``_config/`` (the service's own settings, e.g. the newsroom's alias list: never an article).
     Keys arrive URL-encoded with ``+`` for spaces and are decoded here.
     """
     try:
@@ -38,7 +41,8 @@ def parse_notification(body: str) -> list[ObjectChange]:
     records = message.get("Records")
     if not isinstance(records, list):
         raise MalformedMessage("no Records list in the S3 notification")
-    return [_parse_record(record) for record in records]
+    changes = [_parse_record(record) for record in records]
+    return [change for change in changes if not change.key.startswith(CONFIG_PREFIX)]
 
 
 def _parse_record(record: object) -> ObjectChange:

@@ -18,13 +18,13 @@ from docsearch.search.models import Copy, SearchRequest
 
 STORY_FIELD = STORY
 COPIES_LISTED = 5
-COPY_FIELDS = ["source", "published_at", "url"]
+COPY_FIELDS = ["title", "source", "published_at", "url"]
 GROUP_COUNT_PRECISION = 3000  # the most the cardinality agg counts exactly; deeper than any reader pages
 
 
 def grouping(request: SearchRequest, hits_filter: dict[str, Any]) -> dict[str, Any]:
     """The search body's collapse and group count; nothing when grouping is off."""
-    if not request.group:
+    if not request.group or request.story:  # one story asked for: every copy of it
         return {}
     return {
         "collapse": {"field": STORY_FIELD},
@@ -37,6 +37,17 @@ def grouping(request: SearchRequest, hits_filter: dict[str, Any]) -> dict[str, A
             }
         },
     }
+
+
+def story_of(hit: dict[str, Any]) -> str | None:
+    """The story a grouped hit stands for (collapse returns it in ``fields``)."""
+    story = hit.get("fields", {}).get(STORY_FIELD, [None])[0] or hit.get("_source", {}).get(STORY_FIELD)
+    return str(story) if story else None
+
+
+def story_filter(request: SearchRequest) -> list[dict[str, Any]]:
+    """``story=…``: only that story's copies (a reader opening a group)."""
+    return [{"term": {STORY_FIELD: request.story}}] if request.story else []
 
 
 def group_count(response: dict[str, Any], total: int) -> int:
@@ -88,6 +99,7 @@ def copies_of(
     listed = [
         Copy(
             id=copy["_id"],
+            title=copy.get("_source", {}).get("title") or "",
             source=copy.get("_source", {}).get("source"),
             published_at=copy.get("_source", {}).get("published_at"),
             url=copy.get("_source", {}).get("url"),

@@ -162,8 +162,11 @@ def hybrid_answers(
 
 
 def _highlight(lexical: dict[str, Any]) -> dict[str, Any]:
-    """The lexical highlight, driven by the lexical query whatever found the document."""
-    return {**copy.deepcopy(lexical["highlight"]), "highlight_query": lexical["query"]}
+    """The lexical highlight, driven by the lexical query (or its own highlight query, when it has one: a
+    question's) whatever found the document."""
+    highlight: dict[str, Any] = copy.deepcopy(lexical["highlight"])
+    highlight.setdefault("highlight_query", lexical["query"])
+    return highlight
 
 
 def _sorted_body(lexical: dict[str, Any], joined: list[Ranked]) -> dict[str, Any]:

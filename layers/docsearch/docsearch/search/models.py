@@ -48,6 +48,9 @@ class SearchRequest(_Model):
         description="lexical (the words) or hybrid (the words and their meaning: a multilingual model's ranking "
         "fused in, so 'Menkeu' also finds 'Menteri Keuangan'); lexical where no model runs",
     )
+    story: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")] | None = Field(
+        None, description="only the copies of this story (a result's `story`): what the result grouped"
+    )
 
     @field_validator("source", mode="after")
     @classmethod
@@ -70,6 +73,7 @@ class Copy(_Model):
     """Another copy of a result's story (the same story published elsewhere)."""
 
     id: str
+    title: str = Field("", description="the copy's own title (copies may be retitled)")
     source: str | None = None
     published_at: str | None = None
     url: str | None = Field(None, description="the copy's canonical web address, when known")
@@ -87,8 +91,16 @@ class SearchHit(_Model):
     title_html: str = Field("", description="the title, HTML-escaped, with <mark> around matched words")
     url: str | None = Field(None, description="the article's canonical web address, when known")
     view: str = Field("", description="where to read the stored document (the search page's document view)")
+    story: str | None = Field(None, description="the story this result is a copy of (search with story=… for all)")
     more_copies: int = Field(0, description="how many other copies of this story are indexed (grouped into this one)")
     copies: list[Copy] = Field(default_factory=list, description="up to five of those copies, oldest first")
+
+
+class Suggestion(_Model):
+    """ "Mungkin maksud Anda: …": the query with its likely misspellings replaced by words of the index."""
+
+    text: str = Field(description="the suggested query, to search as it is")
+    html: str = Field(description="the same, HTML-escaped, with <mark> around the words that were replaced")
 
 
 class FacetValue(_Model):
@@ -109,6 +121,14 @@ class SearchResponse(_Model):
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     groups: int = Field(0, description="results to page through: stories when grouping, else documents")
     mode: Mode = Field("lexical", description="the mode that ranked these results")
+    relaxed: bool = Field(
+        False,
+        description="true if nothing matched the query as typed and these results match it loosely "
+        "(any one of its words, typos forgiven as usual)",
+    )
+    suggestion: Suggestion | None = Field(
+        None, description="a likely intended spelling of the query, when it found few or no results"
+    )
 
 
 class Document(_Model):

@@ -38,6 +38,40 @@ QUESTION_WORDS = frozenset(
         "bilakah",
     }
 )
+# Words that carry no content of their own (the relative "yang", prepositions, conjunctions, copulas): left out
+# of what a question is counted on and of the unstemmed word clauses of any query (query.py), where "yang",
+# in nearly every article, matched and was highlighted everywhere. The stemmed fields drop them anyway
+# (the engine's Indonesian stop words); written for this project, the ones readers type in questions.
+FUNCTION_WORDS = frozenset(
+    {
+        "yang",
+        "di",
+        "ke",
+        "dari",
+        "dan",
+        "atau",
+        "itu",
+        "ini",
+        "adalah",
+        "ialah",
+        "merupakan",
+        "dengan",
+        "untuk",
+        "pada",
+        "oleh",
+        "akan",
+        "sudah",
+        "telah",
+        "ada",
+        "para",
+        "sang",
+        "si",
+        "tersebut",
+        "saja",
+        "pun",
+        "lah",
+    }
+)
 # A leading "...kah" word asks a question too ("Benarkah", "Bisakah", "Adakah"), but these end in -kah
 # and are not questions.
 NOT_QUESTIONS = frozenset({"langkah", "nikah", "menikah", "pernikahan", "berkah", "mekah", "mekkah", "kakak"})
@@ -60,6 +94,15 @@ def is_question(text: str, words: list[str]) -> bool:
 
 
 def question_content(words: list[str]) -> str:
-    """A question's words without its question words: what the answer should contain."""
+    """A question's words without its question words: what the answer should contain. Its function words stay
+    (the phrase boost reads "kerja sama Rusia dan Korea Utara" better with its "dan"); ``content_words``
+    leaves them out where they would match alone."""
     kept = [word for word in words if _bare(word) not in QUESTION_WORDS]
+    return " ".join(kept or words)
+
+
+def content_words(text: str) -> str:
+    """``text`` without its function words (all of it if nothing else is left): what unstemmed clauses match."""
+    words = text.split()
+    kept = [word for word in words if _bare(word) not in FUNCTION_WORDS]
     return " ".join(kept or words)

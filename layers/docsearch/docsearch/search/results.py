@@ -6,9 +6,10 @@ import html
 from typing import Any
 
 from docsearch.outlets import display_name
-from docsearch.search.grouping import copies_of, group_count
+from docsearch.search.grouping import copies_of, group_count, story_of
 from docsearch.search.models import FacetValue, Mode, SearchHit, SearchRequest, SearchResponse
-from docsearch.search.query import MARK_CLOSE, MARK_OPEN
+from docsearch.search.query import ANSWERS_AGG, MARK_CLOSE, MARK_OPEN
+from docsearch.search.suggest import read_suggestion
 from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
@@ -28,27 +29,45 @@ def shape_response(
     response: dict[str, Any],
     stories: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
     view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
+    *,
+    relaxed: bool = False,
     mode: Mode = "lexical",
 ) -> SearchResponse:
     """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story); ``view_url``:
-    where a result's ``view`` link points, {id} the document id (Settings.document_view_url);
-    ``mode``: the one that ranked them."""
+    where a result's ``view`` link points, {id} the document id (Settings.document_view_url); ``relaxed``:
+    ``response`` answers the relaxed query (run.py); ``mode``: the one that ranked the results."""
     hits = response.get("hits", {})
     results = [_shape_hit(hit, stories or {}, view_url) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
-    total = int(hits.get("total", {}).get("value", 0))
+    total, loose = _total(response)
     return SearchResponse(
         query=request.q.strip(),
         total=total,
-        groups=group_count(response, total),
+        groups=min(group_count(response, total), total),
         page=request.page,
         size=request.size,
         took_ms=int(response.get("took", 0)),
         partial=bool(response.get("timed_out", False)),
         results=results,
         facets={"source": [FacetValue(value=display_name(b["key"]), count=b["doc_count"]) for b in buckets]},
+        relaxed=relaxed or loose,
+        suggestion=read_suggestion(request, response),
         mode=mode,
     )
+
+
+def _total(response: dict[str, Any]) -> tuple[int, bool]:
+    """The total the reader is told, and whether the results only match loosely.
+
+    A question's total counts its answers: the articles holding half of its content words (query.py). When
+    none does, the results (ranked all the same) hold fewer: the total is theirs and they are said to be loose.
+    """
+    matched = int(response.get("hits", {}).get("total", {}).get("value", 0))
+    answers = response.get("aggregations", {}).get(ANSWERS_AGG)
+    if answers is None:
+        return matched, False
+    counted = int(answers.get("doc_count", 0))
+    return (counted, False) if counted or not matched else (matched, True)
 
 
 def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str, Any]]]], view: str) -> SearchHit:
@@ -68,6 +87,7 @@ def _shape_hit(hit: dict[str, Any], stories: dict[str, tuple[int, list[dict[str,
         title_html=safe_title(title, highlight.get("title", [])),
         url=source.get("url"),
         view=view.replace("{id}", hit["_id"]),
+        story=story_of(hit),
         more_copies=more_copies,
         copies=copies,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from docsearch.embed import Embedder
 from docsearch.errors import EngineRejected, EngineUnavailable, IndexMissing
 from docsearch.observability import logger
+from docsearch.search.aliases import NO_ALIASES, AliasList
 from docsearch.search.client import SearchClient
 from docsearch.search.grouping import copies_by_story, copies_query
 from docsearch.search.hybrid import embedded_text, hybrid_answers
@@ -14,6 +15,7 @@ from docsearch.search.models import Mode, SearchRequest, SearchResponse
 from docsearch.search.parse import parse_query
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
+from docsearch.search.suggest import suggestion_body, suggestion_wanted, wants_suggestion
 from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
 
 
@@ -22,17 +24,26 @@ def search(
     index: str,
     request: SearchRequest,
     view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
+    *,
+    aliases: AliasList = NO_ALIASES,
     embedder: Embedder | None = None,
 ) -> SearchResponse:
     """``request``'s page of results; ``view_url``: where each result's view link points (Settings');
-    ``embedder``: the dense model for ``mode=hybrid`` (None: every search is lexical)."""
-    body = build_search(request)
+    ``aliases``: the newsroom's list (``alias_store.py``); ``embedder``: the dense model for ``mode=hybrid``
+    (None: every search is lexical).
+
+    A query that finds nothing is asked once more, relaxed (any of its words), and the answer says so;
+    one that finds little also gets a spelling suggestion from the index (``suggest.py``).
+    """
     try:
-        ranked, mode = _ranked(client, index, request, body, embedder)
-        response, stories = with_copies(client, index, ranked)
+        response, mode = _ranked(client, index, request, build_search(request, aliases=aliases), embedder)
+        relaxed = False
+        if wants_suggestion(request, response):
+            response, relaxed = _second_look(client, index, request, aliases, response)
+        stories = _stories(client, index, response)
     except IndexMissing:  # no index yet: nothing has been uploaded
         return shape_response(request, {}, view_url=view_url)
-    return shape_response(request, response, stories, view_url, mode=mode)
+    return shape_response(request, response, stories, view_url, relaxed=relaxed, mode="lexical" if relaxed else mode)
 
 
 def _ranked(
@@ -59,19 +70,37 @@ def _ranked(
     return client.search(index, body), "lexical"
 
 
-def engine_answers(
-    client: SearchClient, index: str, body: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
-    """What a lexical search asks of the engine: the page for ``body``, then its stories' copies (with_copies)."""
-    return with_copies(client, index, client.search(index, body))
+Stories = dict[str, tuple[int, list[dict[str, Any]]]]
 
 
-def with_copies(
-    client: SearchClient, index: str, response: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, tuple[int, list[dict[str, Any]]]]]:
-    """A page's engine response and (when it is grouped) one search for the other copies of its stories."""
+def engine_answers(client: SearchClient, index: str, body: dict[str, Any]) -> tuple[dict[str, Any], Stories]:
+    """What an ordinary search asks of the engine: the page for ``body``, then (when it is grouped) one search
+    for the other copies of the page's stories."""
+    response = client.search(index, body)
+    return response, _stories(client, index, response)
+
+
+def _stories(client: SearchClient, index: str, response: dict[str, Any]) -> Stories:
     copies = copies_query(response)
-    return response, copies_by_story(client.search(index, copies)) if copies else {}
+    return copies_by_story(client.search(index, copies)) if copies else {}
+
+
+def _second_look(
+    client: SearchClient, index: str, request: SearchRequest, aliases: AliasList, first: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """One more search: the suggestion, and (when the first found nothing) the relaxed query's results.
+
+    Returns the response to show and whether it is the relaxed one.
+    """
+    found = int(first.get("hits", {}).get("total", {}).get("value", 0))
+    if found:  # a few results: keep them, only ask for a suggestion (a long query gets none)
+        if not suggestion_wanted(request):
+            return first, False
+        answer = client.search(index, suggestion_body(request))
+        return {**first, "suggest": answer.get("suggest", {})}, False
+    relaxed = build_search(request, relaxed=True, aliases=aliases)
+    answer = client.search(index, {**relaxed, **suggestion_body(request, size=False)})
+    return answer, int(answer.get("hits", {}).get("total", {}).get("value", 0)) > 0
 
 
 # What /health reports for a Serverless collection that answered: it has no cluster status to give
