@@ -47,7 +47,7 @@ class Output:
             render.print_json(data)
         else:
             for line in lines:
-                self.out.print(line)
+                self.out.print(render.safe_line(line))
 
     @contextmanager
     def progress(self, what: str, unit: str) -> Iterator[Progress]:
@@ -422,6 +422,8 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
 
     client = target.opensearch()
     filler = None
+    if args.prefix and not args.from_bucket:
+        raise UsageError("--prefix applies to --from-bucket only (a copy from the index copies all of it)")
     if args.from_bucket:
         target.need("bucket")
         filler = bucket_filler(
@@ -441,6 +443,8 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
                 on_progress=progress,
                 serverless=target.opensearch_service == "aoss",
                 in_flight_s=args.in_flight_s,
+                prefix=args.prefix if args.from_bucket else "",
+                allow_shrink=args.allow_shrink,
             )
         except ReindexError as error:
             raise CommandFailed(str(error)) from error
@@ -450,6 +454,9 @@ def cmd_reindex(args: argparse.Namespace, target: Target, out: Output) -> int:
         f"{summary.alias}: {old} -> {summary.new_index} ({summary.documents} documents, {summary.seconds}s)",
         f"  copied {summary.copied} from the {summary.source}"
         + (f", left {summary.kept_newer} newer live writes alone" if summary.kept_newer else ""),
+        f"  kept {summary.kept_outside} documents outside {args.prefix!r} (copied from the live index)"
+        if args.prefix
+        else "",
         "  old index removed"
         if summary.removed_old
         else "  old index kept (--keep-old)"
@@ -550,7 +557,17 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument(
         "--from-bucket", action="store_true", help="fill the new index from the bucket, not the old index"
     )
-    reindex.add_argument("--prefix", default="", help="with --from-bucket: only keys under this prefix")
+    reindex.add_argument(
+        "--prefix",
+        default="",
+        help="with --from-bucket: rebuild only keys under this prefix from the bucket (the rest is copied"
+        " from the live index)",
+    )
+    reindex.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="swap even if the new index would hold more than 10%% fewer live documents than the live one",
+    )
     reindex.add_argument(
         "--keep-old", action="store_true", help="keep the old index (default: delete it after the swap)"
     )
@@ -661,7 +678,7 @@ def _reader_gone() -> int:
 def _fail(out: Output, code: int, kind: str, message: str) -> int:
     if out.json:
         render.print_json({"error": {"code": kind, "message": message}})
-    out.err.print(f"docsearch: {message}", style="red")
+    out.err.print(f"docsearch: {render.safe(message)}", style="red")
     return code
 
 

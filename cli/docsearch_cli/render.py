@@ -1,8 +1,10 @@
 """Terminal output: highlighted snippets, result lists, tables; colour only on a terminal.
 
-Document text is never trusted: HTML entities are unescaped for display and
-control characters (which could move the cursor or recolour the terminal) are
-dropped. ``<mark>`` becomes bold colour on a terminal and plain text otherwise.
+Nothing from the bucket or the index is trusted: every printed line goes through ``safe``, which writes
+control characters (C0, DEL, C1: ESC sequences could move the cursor, recolour or retitle the terminal)
+and bidirectional overrides (which reorder what is shown) as visible escapes (``\x1b``, ``\u202e``), so
+a key holding them is shown as what it is. Document text additionally has its HTML entities unescaped
+for display. ``<mark>`` becomes bold colour on a terminal and plain text otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +22,30 @@ from rich.text import Text
 MARK_STYLE = "bold yellow"
 _MARK = re.compile(r"(</?mark>)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What ``safe`` escapes: every C0 control (a tab or newline inside a key is as hostile as ESC),
+# DEL, C1, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Inside JSON strings the same characters but C0 (which json.dumps escapes itself).
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """``text`` with every character that could act on a terminal written as a visible escape."""
+    return UNSAFE.sub(_escape, text)
+
+
+def safe_line(line: Any) -> Any:
+    """A line about to be printed, made safe: a string through ``safe``, a styled Text span by span."""
+    if isinstance(line, Text):
+        if not UNSAFE.search(line.plain):
+            return line
+        return Text(safe(line.plain), style=line.style)  # an escape is longer: the spans would shift, so they go
+    return safe(str(line))
 
 
 def console(file: TextIO | None = None) -> Console:
@@ -113,4 +139,6 @@ def human_bytes(count: int) -> str:
 
 
 def print_json(data: Any, file: TextIO | None = None) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str), file=file or sys.stdout)
+    """JSON with every string's C1 and bidi characters as ``\\u`` escapes (json.dumps escapes C0 already)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    print(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text), file=file or sys.stdout)

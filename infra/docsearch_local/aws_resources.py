@@ -27,7 +27,10 @@ def clients(config: StackConfig) -> tuple[Any, Any]:
 
 def create_resources(config: StackConfig) -> dict[str, str]:
     s3, sqs = clients(config)
-    dlq_url = sqs.create_queue(QueueName=config.dlq, Attributes={"MessageRetentionPeriod": "1209600"})["QueueUrl"]
+    # Created bare, then given their attributes: a queue the emulator restored from its state folder exists
+    # already, and a create naming attributes it does not hold exactly is refused (QueueAlreadyExists).
+    dlq_url = sqs.create_queue(QueueName=config.dlq)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"MessageRetentionPeriod": "1209600"})
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(config.max_receive_count)})
     queue_url = sqs.create_queue(QueueName=config.queue)["QueueUrl"]

@@ -3,6 +3,8 @@
 ``python -m moto.server`` binds one address; ``sam local``'s containers need the emulator on
 Docker's bridge as well as on loopback, so this serves moto's own WSGI app on each address
 given (``-H 127.0.0.1,172.17.0.1``), all in this process, so all see the same buckets and queues.
+With ``--state DIR`` its buckets and queues outlive it, and its notifications carry S3's sequencers
+(``moto_state``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from moto import backends
@@ -20,14 +23,20 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.sqs.models import Message, SQSBackend
 from werkzeug.serving import make_server
 
+from docsearch_local.moto_state import EmulatorState
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="moto-server", description=__doc__.split("\n\n")[0])
     parser.add_argument("-H", "--hosts", default="127.0.0.1", help="comma-separated addresses to listen on")
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--state", type=Path, help="folder that keeps the buckets and queues across restarts")
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto.server does: moto builds URLs with it
     _without_emulator_overheads()
+    state = EmulatorState(args.state)
+    print(state.start(), flush=True)
+    state.install()
     app = DomainDispatcherApplication(create_backend_app)
     servers = [
         make_server(host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
@@ -45,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    state.stop()  # after the servers stopped: no write can come in between
     return 0
 
 

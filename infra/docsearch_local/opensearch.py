@@ -222,12 +222,14 @@ def start(port: int, workdir: Path, hosts: tuple[str, ...] = ("127.0.0.1",)) -> 
         "OPENSEARCH_PATH_CONF": str(config),
         "OPENSEARCH_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
     }
+    user = None
     if _as_service_user():
         _ensure_service_user()
         _give_to_service_user(workdir)
-        command = ["runuser", "-u", SERVICE_USER, "--", *command]
-    # cwd: jvm.options writes gc.log and heap dumps relative to it
-    return spawn(command, workdir / "logs" / "console.log", env=env, cwd=workdir)
+        user = SERVICE_USER
+    # cwd: jvm.options writes gc.log and heap dumps relative to it. bin/opensearch execs the JVM, so the pid
+    # is the engine's own: no parent process in between to stop or outlive it.
+    return spawn(command, workdir / "logs" / "console.log", env=env, cwd=workdir, user=user)
 
 
 def wait_healthy(url: str, pid: int, timeout_s: float = 180) -> None:

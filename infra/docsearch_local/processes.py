@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import signal
 import subprocess
 import urllib.error
@@ -13,11 +14,23 @@ from pathlib import Path
 from docsearch_local.timing import wait_until
 
 
-def spawn(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
-    """Start a detached process (its own session) with stdout+stderr appended to ``log``."""
+def spawn(
+    command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None, user: str | None = None
+) -> int:
+    """Start a detached process (its own session) with stdout+stderr appended to ``log``.
+
+    ``user``: run it as that user (the caller is root), by ``setuid`` in the child itself, not under
+    ``runuser``: a parent in between stops with its child on SIGSTOP, is never continued by a SIGCONT sent
+    to the child, and outlives it (issue 21); the pid recorded is then the process itself.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    identity: dict[str, object] = {}
+    if user is not None:
+        entry = pwd.getpwnam(user)
+        identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        env = {**(env if env is not None else os.environ), "HOME": entry.pw_dir, "USER": user, "LOGNAME": user}
     with log.open("ab") as out:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # type: ignore[call-overload]
             command,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -25,22 +38,36 @@ def spawn(command: list[str], log: Path, env: dict[str, str] | None = None, cwd:
             env=env,
             cwd=cwd,
             start_new_session=True,
+            **identity,
         )
-    return process.pid
+    return int(process.pid)
+
+
+def process_state(pid: int) -> str | None:
+    """The kernel's one-letter state of ``pid`` (R, S, D, T stopped, Z zombie, ...); None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]  # after the command name, which may hold spaces and parentheses
 
 
 def pid_alive(pid: int) -> bool:
+    """True if ``pid`` runs (or is stopped); a zombie, whoever's child, is dead (issue 21: a worker that had
+    died, left unreaped by a parent that was not ours, was reported up and never restarted)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    try:  # a zombie child of ours is not alive
+    try:  # a zombie child of ours: reap it
         finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            return False
     except ChildProcessError:
-        return True
-    return finished == 0
+        pass
+    return process_state(pid) not in ("Z", "X")
 
 
 def stop_pid(pid: int, timeout_s: float = 20) -> None:

@@ -12,12 +12,14 @@ import os
 import sys
 import time
 
+from opensearchpy import OpenSearch
+
 from docsearch.index.definition import definition_is_current, ensure_index
-from docsearch.index.reindex import INGEST_TIMEOUT_S, reindex
+from docsearch.index.reindex import INGEST_TIMEOUT_S, MAX_SHRINK, live_count, reindex
 from docsearch_local import opensearch
-from docsearch_local.aws_resources import create_resources
+from docsearch_local.aws_resources import clients, create_resources
 from docsearch_local.paths import PYTHONPATH, StackConfig, stack_config
-from docsearch_local.processes import http_ok, read_pid, spawn, stop_pid
+from docsearch_local.processes import http_ok, process_state, read_pid, spawn, stop_pid
 from docsearch_local.timing import wait_until
 
 PARTS = ("opensearch", "aws", "worker", "api")
@@ -61,6 +63,7 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
         opensearch.wait_healthy(config.opensearch_url, pid)
     if not http_ok(f"{config.aws_url}/moto-api/"):
         moto = ["-m", "docsearch_local.moto_server", "-H", ",".join(config.bind), "-p", str(config.aws_port)]
+        moto += ["--state", str(config.state / "aws")]
         if _start_python(config, "aws", moto):
             started.append("aws")
         _wait(f"{config.aws_url}/moto-api/", "moto server")
@@ -74,6 +77,7 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
         ingesting = read_pid(config.pidfile("worker")) is not None
         summary = reindex(engine, config.index_alias, in_flight_s=INGEST_TIMEOUT_S if ingesting else 0)
         print(f"  {summary.documents} documents now in {summary.new_index}", flush=True)
+    warn_if_bucket_lost(config, engine)
     started += [
         part for part, module in WORKERS.items() if part in parts and _start_python(config, part, ["-m", module])
     ]
@@ -82,6 +86,31 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
     print(f"local stack up in {time.monotonic() - started_at:.1f}s")
     status(config)
     return started
+
+
+def warn_if_bucket_lost(config: StackConfig, engine: OpenSearch) -> bool:
+    """Say so when the index holds many more live documents than the bucket holds objects.
+
+    The emulator keeps its buckets in the state folder; one started without it (or with the folder
+    removed) starts empty while the engine keeps its index, and a reindex from the bucket would then
+    drop those documents (refused: reindex.MAX_SHRINK). True if the warning was given.
+    """
+    s3, _ = clients(config)
+    objects = sum(
+        page.get("KeyCount", 0) for page in s3.get_paginator("list_objects_v2").paginate(Bucket=config.bucket)
+    )
+    engine.indices.refresh(index=config.index_alias)
+    live = live_count(engine, config.index_alias)
+    if live <= objects * (1 + MAX_SHRINK) + 1:
+        return False
+    print(
+        f"WARNING: {config.index_alias} holds {live} live documents but s3://{config.bucket} only {objects} objects:"
+        f" the bucket's objects were lost (its state is kept in {config.state / 'aws'}). `docsearch reindex"
+        " --from-bucket` would drop the documents and is refused; upload the articles again, or `docsearch"
+        " backfill --prune` to drop them from the index on purpose.",
+        flush=True,
+    )
+    return True
 
 
 def down(config: StackConfig, parts: list[str] | None = None) -> None:
@@ -105,9 +134,11 @@ def report(config: StackConfig) -> dict[str, object]:
     parts: dict[str, object] = {}
     for part in PARTS:
         probe = probes.get(part)
+        pid = read_pid(config.pidfile(part))
         parts[part] = {
-            "pid": read_pid(config.pidfile(part)),
-            "up": http_ok(probe) if probe else read_pid(config.pidfile(part)) is not None,
+            "pid": pid,
+            # a stopped process (SIGSTOP) answers nothing: not up
+            "up": http_ok(probe) if probe else pid is not None and process_state(pid) != "T",
             "log": str(config.log(part) if part != "opensearch" else config.state / "opensearch" / "logs"),
         }
     return {"state": str(config.state), "parts": parts}

@@ -75,3 +75,26 @@ def test_a_batch_holds_at_most_its_byte_budget_of_objects(
     assert len(peaks) == 4 and max(peaks) <= budget  # ten objects in waves of three
     engine.indices.refresh(index=index_alias)
     assert engine.count(index=index_alias)["count"] == 10
+
+
+def _attribute_bomb(size: int) -> bytes:
+    attributes = " ".join(f'a{n}="x"' for n in range(size // 9))
+    return f"<html><body><div {attributes}>teks</div><p>{'Banjir. ' * 50}</p></body></html>".encode()
+
+
+@pytest.mark.parametrize("megabytes", [1, 7])
+def test_an_html_attribute_bomb_is_refused_as_such_and_its_neighbours_indexed(
+    engine: OpenSearch, index_alias: str, megabytes: int
+) -> None:
+    """Issue 21: a 1 MB bomb held the batch 84 s (its neighbour searchable after 81 s), a 7 MB one minutes."""
+    page = b"<html><head><title>Banjir Bekasi</title></head><body><p>%s</p></body></html>" % (b"Banjir. " * 40)
+    objects = {"a.txt": ARTICLE, "bomb.html": _attribute_bomb(megabytes * 2**20), "b.html": page}
+    ensure_index(engine, index_alias)
+    messages = [(key, _message(key, len(data))) for key, data in objects.items()]
+    outcomes = ingest_messages(messages, engine, index_alias, _fetcher(objects))
+    assert outcomes["bomb.html"].status == "done" and outcomes["bomb.html"].skipped == ["parse_limit"]
+    assert outcomes["a.txt"].indexed == 1 and outcomes["b.html"].indexed == 1
+    engine.indices.refresh(index=index_alias)
+    found = engine.search(index=index_alias, body={"query": {"match": {"title": "bekasi"}}})["hits"]["hits"]
+    assert [hit["_source"]["key"] for hit in found] == ["b.html"]
+    assert "attributes" in outcomes["bomb.html"].skips[0].detail  # the true reason, said

@@ -18,8 +18,15 @@ in the bucket the fill reads (or in the old index before the copy's snapshot), a
 batch writes the new index itself, and event writes are ordered by the S3 sequencer in
 every index. Searches go through the alias the whole time, so they keep answering.
 
+A fill from part of the bucket (``prefix``) copies every document outside the prefix from the live index
+first (the same create-only ``_reindex``, after the same in-flight wait), so a prefix reindex rebuilds the
+prefix and keeps the rest. And before the swap, the live documents of both indexes are counted: a swap
+that would drop more than ``MAX_SHRINK`` of them (a bucket emptied or restored only in part, a wrong
+prefix) is refused unless ``allow_shrink``; the alias stays on the old index.
+
 OpenSearch Serverless has no ``_reindex``, ``_tasks`` or ``_refresh``: there (``serverless``)
-only the bucket fill runs, no refresh is asked for, and the index copy raises ``ReindexError``.
+only the bucket fill runs, no refresh is asked for, and the index copy (a whole one, or the part outside a
+prefix) raises ``ReindexError``.
 """
 
 from __future__ import annotations
@@ -56,10 +63,21 @@ OLD_INDEX_GRACE_S = 1.0  # let searches already running on the old index finish 
 # The longest an ingest batch can run (IngestFunction's Timeout in template.yaml): a batch that began
 # before the new index was announced has finished writing the old index by then.
 INGEST_TIMEOUT_S = 60.0
+# The largest share of the live documents a swap may drop without ``allow_shrink``. A copy from the index
+# drops none; a rebuild from the bucket drops only keys whose objects are gone without their delete events
+# having reached the index (events are never lost in normal running: the queue keeps them 4 days), and
+# concurrent deletes land in both indexes alike. So a real drop is a few documents, while the failures this
+# catches drop most of them (issue 21: a prefix reindex dropped everything outside the prefix; a local
+# emulator restarted with an empty bucket had lost 1,043 of 1,107 objects). 10% sits far from both.
+MAX_SHRINK = 0.10
 
 
 class ReindexError(Exception):
     """The reindex could not finish; the alias still points at the old index."""
+
+
+class ShrinkRefused(ReindexError):
+    """The new index would hold far fewer live documents than the old one; nothing was swapped."""
 
 
 @dataclass
@@ -70,6 +88,9 @@ class ReindexSummary:
     source: str = "index"
     copied: int = 0
     kept_newer: int = 0  # keys the index copy left alone: a live write had already put a newer version there
+    kept_outside: int = 0  # documents outside the bucket prefix, copied from the live index
+    live_before: int = 0  # live (not deleted) documents in the old index at the swap
+    live_after: int = 0  # and in the new one
     documents: int = 0
     removed_old: bool = False
     seconds: float = 0.0
@@ -116,11 +137,17 @@ def reindex(
     on_progress: Progress | None = None,
     serverless: bool = False,
     in_flight_s: float = INGEST_TIMEOUT_S,
+    prefix: str = "",
+    allow_shrink: bool = False,
 ) -> ReindexSummary:
-    """Rebuild ``alias`` into the next versioned index and swap it in. See the module doc."""
-    if serverless and from_bucket is None:
+    """Rebuild ``alias`` into the next versioned index and swap it in. See the module doc.
+
+    ``prefix``: the part of the bucket ``from_bucket`` fills; the rest is copied from the live index.
+    """
+    if serverless and (from_bucket is None or prefix):
         raise ReindexError(
-            "OpenSearch Serverless has no _reindex or _tasks: rebuild from the bucket (docsearch reindex --from-bucket)"
+            "OpenSearch Serverless has no _reindex or _tasks: rebuild from the whole bucket"
+            " (docsearch reindex --from-bucket, no --prefix)"
         )
     started = time.monotonic()
     busy = building_indices(client, alias)
@@ -134,19 +161,16 @@ def reindex(
     summary = ReindexSummary(alias=alias, new_index=new, old_indices=old)
     try:
         client.indices.update_aliases(body={"actions": [{"add": {"index": new, "alias": building_alias(alias)}}]})
-        if from_bucket is not None:
-            summary.source = "bucket"
-            summary.copied = from_bucket(client, new, on_progress)
-        elif old:
-            time.sleep(in_flight_s)  # batches that do not know the new index finish writing the old one
-            client.indices.refresh(index=",".join(old))  # _reindex reads what a search sees: all of it
-            summary.copied, summary.kept_newer = _copy(client, old, new, on_progress)
+        _fill(client, old, new, summary, from_bucket, prefix, on_progress, in_flight_s)
         if not serverless:
             client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})
             client.indices.refresh(index=new)
+        _check_shrink(client, old, new, summary, allow_shrink=allow_shrink, serverless=serverless)
         _swap(client, alias, old, new)
     except Exception as error:
         client.indices.delete(index=new, ignore_unavailable=True)
+        if isinstance(error, ShrinkRefused):
+            raise
         raise ReindexError(f"reindex of {alias} into {new} failed, alias unchanged: {error}") from error
     summary.documents = int(client.count(index=new)["count"])
     if old and not keep_old:
@@ -157,10 +181,70 @@ def reindex(
     return summary
 
 
-def _copy(client: OpenSearch, old: list[str], new: str, on_progress: Progress | None) -> tuple[int, int]:
-    """Server-side ``_reindex`` of ``old`` into ``new``, create-only; (created, left alone as newer)."""
+def _fill(
+    client: OpenSearch,
+    old: list[str],
+    new: str,
+    summary: ReindexSummary,
+    from_bucket: Filler | None,
+    prefix: str,
+    on_progress: Progress | None,
+    in_flight_s: float,
+) -> None:
+    """Step 2: the new index from the bucket, from the live index, or (a prefix) from both."""
+    outside = {"bool": {"must_not": [{"prefix": {"key": prefix}}]}} if prefix else None
+    if old and (from_bucket is None or outside is not None):
+        time.sleep(in_flight_s)  # batches that do not know the new index finish writing the old one
+        client.indices.refresh(index=",".join(old))  # _reindex reads what a search sees: all of it
+        copied, summary.kept_newer = _copy(client, old, new, on_progress, outside)
+        if outside is None:
+            summary.copied = copied
+        else:
+            summary.kept_outside = copied
+    if from_bucket is not None:
+        summary.source = "bucket"
+        summary.copied = from_bucket(client, new, on_progress)
+
+
+def live_count(client: OpenSearch, index: str) -> int:
+    """Documents a search can find in ``index`` (tombstones and skip records left out)."""
+    body = {"query": {"bool": {"must_not": [{"term": {"deleted": True}}]}}}
+    return int(client.count(index=index, body=body)["count"])
+
+
+def _check_shrink(
+    client: OpenSearch, old: list[str], new: str, summary: ReindexSummary, *, allow_shrink: bool, serverless: bool
+) -> None:
+    """Refuse a swap that would drop more than MAX_SHRINK of the live documents (unless ``allow_shrink``)."""
+    if not old:
+        return
+    if not serverless:
+        client.indices.refresh(index=",".join(old))  # count what ingestion has written up to now
+    summary.live_before = live_count(client, ",".join(old))
+    summary.live_after = live_count(client, new)
+    if serverless:  # no refresh to ask for: a count lags the writes, the fill's own tally does not
+        summary.live_after = max(summary.live_after, summary.copied + summary.kept_outside)
+    dropped = summary.live_before - summary.live_after
+    if allow_shrink or dropped <= summary.live_before * MAX_SHRINK:
+        return
+    raise ShrinkRefused(
+        f"refused: the new index {new} holds {summary.live_after} live documents, the live one"
+        f" {summary.live_before}; the swap would drop {dropped} ({dropped / summary.live_before:.0%}, more than"
+        f" {MAX_SHRINK:.0%}). Is the bucket complete (a restarted local emulator, a wrong --prefix)? The alias"
+        " is unchanged and the new index deleted; to drop them on purpose, run again with --allow-shrink"
+    )
+
+
+def _copy(
+    client: OpenSearch, old: list[str], new: str, on_progress: Progress | None, query: dict[str, Any] | None = None
+) -> tuple[int, int]:
+    """Server-side ``_reindex`` of ``old`` (what ``query`` matches) into ``new``, create-only;
+    (created, left alone as newer)."""
+    source: dict[str, Any] = {"index": old}
+    if query is not None:
+        source["query"] = query
     body = {
-        "source": {"index": old},
+        "source": source,
         "dest": {"index": new, "op_type": "create"},
         "conflicts": "proceed",
         "script": {"lang": "painless", "source": CARRY_FORWARD},

@@ -20,8 +20,9 @@ from typing import Any
 
 from docsearch.ingest.article import Article
 from docsearch.ingest.events import ObjectChange
-from docsearch.ingest.extract import ReadOptions, extract_article
-from docsearch.ingest.extract.readers import unpacked_bound
+from docsearch.ingest.extract import ReadOptions, Unindexable, extract_article
+from docsearch.ingest.extract.readers import HEAD_BYTES, reader_for, unpacked_bound
+from docsearch.ingest.isolation import run_isolated
 from docsearch.ingest.objects import StoredObject
 from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 
@@ -36,6 +37,19 @@ DEFAULT_BYTE_BUDGET = 64 * 2**20
 # batch is retried rather than cut off by the function's timeout (which would retry all of it).
 EXTRACT_RESERVE_S = 10.0
 EXTRACT_RESERVE_SHARE = 1 / 3  # of a shorter budget (a local worker's few seconds): the same idea, to scale
+
+# Formats whose parsing runs in C, where the in-process signal limit cannot reach: libxml2 through lxml
+# (HTML; a .docx's XML parts), zlib (gzip, and the HTML it may hold; a .docx's parts; a PDF's Flate streams).
+# Text, Markdown and JSON parse in Python (json's C scanner is linear), as does a .doc's OLE container.
+ISOLATED_FORMATS = frozenset({"html", "gzip", "docx", "pdf"})
+# Smaller objects are extracted in-process: the worst an input this small can cost in libxml2 is
+# measured in docs/decisions/0009 (an attribute bomb of 32 KiB: a few hundredths of a second), less than a
+# child process's own cost, and the attribute bound (html.MAX_ATTRIBUTES_PER_TAG) caps the quadratic case.
+ISOLATE_FROM_BYTES = 32 * 1024
+# The wall-clock fence around a child, from its CPU budget: below 1,769 MB a Lambda function gets a share
+# of a core (0.29 at 512 MB), so a child may need 3.5x its CPU budget in wall time to use it.
+WALL_PER_CPU_S = 4.0
+WALL_BASE_S = 1.0
 
 Extracted = Article | Exception  # an object's article, or what extraction raised (the plan names it)
 Item = tuple[str, tuple[str, ObjectChange]]  # (document id, (tag, change))
@@ -99,9 +113,31 @@ def lookups() -> ThreadPoolExecutor:
 
 def extract(key: str, obj: StoredObject, options: ReadOptions | None = None) -> Article:
     """The article in ``obj``, within its CPU budget (past it: skipped as too_slow); ``options``: the
-    settings extraction reads (None: extraction's defaults)."""
-    with cpu_time_limit(extraction_budget_s(unpacked_bound(key, len(obj.body)))):
+    settings extraction reads (None: extraction's defaults).
+
+    Objects whose parsing runs in C (HTML, gzip, DOCX and PDF, from ``ISOLATE_FROM_BYTES``) are extracted in a child
+    process the kernel stops at the budget (isolation.py); the rest in this process, under the signal limit,
+    which their Python code always sees. docs/decisions/0009-extraction-in-a-child-process.md says why.
+    """
+    budget = extraction_budget_s(unpacked_bound(key, len(obj.body)))  # a .gz: what it may unpack to
+
+    def work() -> Article:
         return extract_article(obj.body, obj.metadata, key=key, content_type=obj.content_type, options=options)
+
+    if isolated(key, obj):
+        return run_isolated(work, budget, budget * WALL_PER_CPU_S + WALL_BASE_S)
+    with cpu_time_limit(budget):
+        return work()
+
+
+def isolated(key: str, obj: StoredObject) -> bool:
+    """True if this object is extracted in a child process (its format parses in C, and it is not tiny)."""
+    if len(obj.body) < ISOLATE_FROM_BYTES:
+        return False
+    try:
+        return reader_for(key, obj.content_type, obj.body[:HEAD_BYTES]).name in ISOLATED_FORMATS
+    except Unindexable:  # no reader: extraction says so itself, at no cost
+        return False
 
 
 def extractor(ready: Extracted | None, options: ReadOptions | None = None) -> Callable[[str, StoredObject], Article]:

@@ -39,11 +39,17 @@ class KeyStatus:
 
 
 def key_statuses(client: OpenSearch, index: str, bucket: str, keys: list[str]) -> dict[str, KeyStatus]:
-    """The recorded status of each key (one ``_mget``)."""
+    """The recorded status of each key (one ``_mget``), as a search sees it.
+
+    ``realtime: false`` reads from the engine's last refresh, what searches read, not from its translog: a
+    document written but not yet searchable (up to the refresh interval, 1 s) still shows its previous
+    state, so "indexed" is said only once a search can find it.
+    """
     ids = {document_id(bucket, key): key for key in keys}
     if not ids:
         return {}
-    response = client.mget(index=index, body={"ids": list(ids)}, params={"_source_includes": ",".join(FIELDS)})
+    params = {"_source_includes": ",".join(FIELDS), "realtime": "false"}
+    response = client.mget(index=index, body={"ids": list(ids)}, params=params)
     statuses = {key: KeyStatus(key, doc_id, "unknown") for doc_id, key in ids.items()}
     for doc in response.get("docs", []):
         if not doc.get("found"):

@@ -32,8 +32,13 @@ REPEAT_S = 0.05
 class TooSlow(Unindexable):
     """The object took more than its extraction budget: skipped with reason ``too_slow``, never retried."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__("too_slow", f"extraction used more than {seconds:.1f} s of CPU")
+    def __init__(self, seconds: float, *, used: float | None = None, wall: float | None = None) -> None:
+        """``used``/``wall``: what the extraction really cost when it was stopped (isolation.py measures it)."""
+        detail = f"extraction used more than {seconds:.1f} s of CPU"
+        if used is not None:
+            detail = f"extraction stopped after {used:.1f} s of CPU" + (f" ({wall:.1f} s wall)" if wall else "")
+            detail += f"; its budget is {seconds:.1f} s"
+        super().__init__("too_slow", detail)
         self.seconds = seconds
 
 

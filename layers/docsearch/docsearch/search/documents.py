@@ -6,6 +6,7 @@ import re
 
 from docsearch.document import ARTICLE_FIELDS, DELETED, INDEXED_AT, KEY
 from docsearch.errors import DocumentNotFound
+from docsearch.search.budget import BODY_CHARS, KEY_CHARS, TITLE_CHARS, bounded_url, fit_document, optional_plain, plain
 from docsearch.search.client import SearchClient
 from docsearch.search.models import Document
 from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
@@ -25,15 +26,18 @@ def get_document(client: SearchClient, index: str, doc_id: str, view_url: str = 
     source = (found or {}).get("_source") or {}
     if found is None or source.get("deleted"):
         raise DocumentNotFound(doc_id)
-    return Document(
+    body = source.get("body") or ""
+    document = Document(
         id=found["_id"],
-        key=source.get("key", ""),
-        title=source.get("title") or "",
-        source=source.get("source"),
+        key=(source.get("key") or "")[:KEY_CHARS],
+        title=plain(source.get("title"), TITLE_CHARS),
+        source=optional_plain(source.get("source")),
         published_at=source.get("published_at"),
-        author=source.get("author"),
-        body=source.get("body") or "",
+        author=optional_plain(source.get("author")),
+        body=body[:BODY_CHARS],
+        body_truncated=len(body) > BODY_CHARS,
         indexed_at=source.get("indexed_at"),
-        url=source.get("url"),
+        url=bounded_url(source.get("url")),
         view=view_url.replace("{id}", found["_id"]),
     )
+    return fit_document(document)

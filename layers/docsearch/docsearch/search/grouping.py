@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from docsearch.document import STORY, TOMBSTONE
+from docsearch.search.budget import TITLE_CHARS, bounded_url, optional_plain, plain
 from docsearch.search.models import Copy, SearchRequest
 
 STORY_FIELD = STORY
@@ -99,10 +100,10 @@ def copies_of(
     listed = [
         Copy(
             id=copy["_id"],
-            title=copy.get("_source", {}).get("title") or "",
-            source=copy.get("_source", {}).get("source"),
+            title=plain(copy.get("_source", {}).get("title"), TITLE_CHARS),
+            source=optional_plain(copy.get("_source", {}).get("source")),
             published_at=copy.get("_source", {}).get("published_at"),
-            url=copy.get("_source", {}).get("url"),
+            url=bounded_url(copy.get("_source", {}).get("url")),
             view=view.replace("{id}", copy["_id"]),
         )
         for copy in others[:COPIES_LISTED]

@@ -115,7 +115,9 @@ class SearchResponse(_Model):
     size: int
     took_ms: int
     partial: bool = Field(
-        False, description="true if the engine stopped at its time budget: results and total may be incomplete"
+        False,
+        description="true if the engine stopped at its time budget, or the page was trimmed to the response"
+        " budget: results and total may be incomplete",
     )
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
@@ -141,6 +143,9 @@ class Document(_Model):
     published_at: str | None = None
     author: str | None = None
     body: str
+    body_truncated: bool = Field(
+        False, description="true if the body was longer than an answer may carry and is cut (search finds all of it)"
+    )
     indexed_at: str | None = None
     url: str | None = Field(None, description="the article's canonical web address, when known")
     view: str = Field("", description="where to read it on the search page")

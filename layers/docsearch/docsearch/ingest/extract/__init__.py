@@ -18,7 +18,7 @@ from docsearch.ingest.extract.metadata import web_address
 from docsearch.ingest.extract.readers import HEAD_BYTES, Reading, ReadLimits, reader_for
 from docsearch.outlets import display_name, source_from_key, source_key
 from docsearch.settings import Settings
-from docsearch.text import normalize_text
+from docsearch.text import cut, normalize_text, without_controls
 
 __all__ = [
     "ReadOptions",
@@ -36,6 +36,10 @@ METADATA_FIELDS = ("title", "source", "author", "published-at", "url")
 # document, and a name this long is junk anyway. The mapping's ignore_above is the second fence.
 MAX_NAME_CHARS = 256  # source, author, editor, dateline: truncated
 TITLE_FROM_BODY_CHARS = 200  # no headline anywhere: the body's first line, cut here
+# A headline is stored at most this long (the search API returns at most as much: search/budget.py
+# TITLE_CHARS). The first lines of the sample and seed articles are at most 254 characters; issue 21 indexed
+# an 8 MB JSON title, a 4.5 MB Markdown heading and a 9 MB first line whole.
+MAX_TITLE_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,23 @@ def _overrides(metadata: dict[str, str] | None) -> dict[str, str]:
 def _article(reading: Reading, overrides: dict[str, str], key: str, folders: tuple[str, ...]) -> Article:
     # Entities (&#8203;), JSON escapes (\u200b) and HTML can still carry invisible characters after decoding.
     body = normalize_text(reading.body)
-    title = normalize_text(strip_markup(reading.meta.title or "")).strip()
+    title = normalize_text(strip_markup(without_controls(cut(reading.meta.title or "", MAX_TITLE_CHARS)))).strip()
     if not body and not title:
         raise Unindexable("no_article_text", "nothing but boilerplate")
     meta = reading.meta
     outlet = source_key(overrides.get("source") or meta.source or source_from_key(key, folders))
     return Article(
-        title=strip_markup(overrides.get("title") or title or body.split("\n", 1)[0][:TITLE_FROM_BODY_CHARS]),
+        title=cut(
+            strip_markup(
+                without_controls(
+                    cut(
+                        overrides.get("title") or title or body[:TITLE_FROM_BODY_CHARS].split("\n", 1)[0],
+                        MAX_TITLE_CHARS,
+                    )
+                )
+            ),
+            MAX_TITLE_CHARS,
+        ),
         body=body or title,
         source=_name(display_name(outlet)) if outlet else None,
         author=_name(overrides.get("author") or meta.author),

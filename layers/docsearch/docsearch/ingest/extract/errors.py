@@ -15,6 +15,18 @@ class Unindexable(Exception):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its reason and detail whatever the subclass's arguments, so a skip raised in an
+        extraction child (ingest/isolation.py) reaches the batch as it was raised."""
+        return (_rebuilt, (type(self), self.reason, self.detail, self.__dict__))
+
+
+def _rebuilt(cls: type[Unindexable], reason: str, detail: str, state: dict[str, object]) -> Unindexable:
+    error = Exception.__new__(cls)
+    Unindexable.__init__(error, reason, detail)
+    error.__dict__.update(state)
+    return error
+
 
 class ReaderFailed(Unindexable):
     """A format reader raised what it did not foresee (a bug, or a library's own error on odd input).

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from docsearch.ingest.extract.dates import parse_iso_date
 from docsearch.ingest.extract.errors import Unindexable
 from docsearch.ingest.extract.metadata import web_address
+from docsearch.text import without_controls
 
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "tr", "div", "br")
 DROP_TAGS = (
@@ -35,6 +36,41 @@ DROP_TAGS = (
 TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+[|–—:·•»-]\s+")
 SITE_SUFFIX_MAX_WORDS = 4
 TAG_LIKE = re.compile(r"<\s*(?:/\s*)?[a-zA-Z!]")
+
+# Input bounds checked before libxml2 sees the page (issue 21). libxml2 compares each attribute of a tag
+# with every earlier one, so one tag's cost is quadratic in its attributes: 20,000 attributes (210 KB)
+# took 0.39 s of CPU here, 100,000 (1 MB) about 10 s, 700,000 (7 MB) minutes. Real pages carry a few
+# dozen at most (the sample pages: 2); 256 keeps any real tag and costs libxml2 nothing measurable.
+MAX_ATTRIBUTES_PER_TAG = 256
+# Only tags this long can hold that many attributes (256 need at least 512 characters); shorter ones are
+# not looked into, so an ordinary page's check is one pass of the tag pattern.
+_LONG_TAG_CHARS = 2 * MAX_ATTRIBUTES_PER_TAG
+_START_TAG = re.compile(rf"<[a-zA-Z][^<>]{{{_LONG_TAG_CHARS},}}")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+# libxml2 stops at this element depth (its default; lxml's huge_tree lifts it) and drops the rest of the page.
+MAX_DEPTH = 256
+
+
+def check_markup_bounds(text: str) -> None:
+    """Raise ``parse_limit`` for a page libxml2 would take quadratic time on (a tag with more than
+    MAX_ATTRIBUTES_PER_TAG attributes). Linear in the page: one pass of each pattern, every tag's
+    attributes counted once; scripts, styles and comments (where '<' is not a tag) are left out."""
+    if "<" not in text or not _START_TAG.search(text):
+        return
+    for match in _START_TAG.finditer(_RAW_TEXT.sub("", text)):
+        attributes = len(_QUOTED.sub('""', match.group()).split()) - 1
+        if attributes > MAX_ATTRIBUTES_PER_TAG:
+            name = match.group()[1:].split(None, 1)[0][:40]
+            raise Unindexable(
+                "parse_limit",
+                f"a <{name}> tag with about {attributes:,} attributes (at most {MAX_ATTRIBUTES_PER_TAG}):"
+                " the HTML parser's time grows with their square",
+            )
+
+
+def _too_deep(parser: Any) -> bool:
+    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
 
 
 @dataclass(frozen=True)
@@ -86,7 +122,7 @@ def strip_markup(text: str) -> str:
     """Plain text of a line that may carry tags (a scraped headline): tags and scripts go, words stay."""
     if not TAG_LIKE.search(text):
         return text
-    return " ".join(_text_of(f"<div>{text}</div>").split())
+    return " ".join(_text_of(f"<div>{without_controls(text)}</div>").split())
 
 
 def read_html(text: str) -> HtmlArticle:
@@ -94,8 +130,15 @@ def read_html(text: str) -> HtmlArticle:
     from lxml.etree import ParserError
     from readability import Document
 
+    check_markup_bounds(text)
+    text = without_controls(text)  # lxml refuses a string with one; a page means nothing by them
+    parser = lxml.html.HTMLParser()
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
+        if _too_deep(parser):
+            raise Unindexable(
+                "parse_limit", f"elements nested more than {MAX_DEPTH} deep: the HTML parser drops what is deeper"
+            )
         summary = Document(text).summary(html_partial=True)
     except (ParserError, ValueError) as error:
         raise Unindexable("no_article_text", f"unparseable HTML: {error}") from error
