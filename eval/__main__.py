@@ -7,12 +7,13 @@ import os
 from functools import partial
 from pathlib import Path
 
+from docsearch.embed import LEAD_CHARS, embedder_from_env
 from docsearch.engine import build_client
 from docsearch.search.client import SearchClient
 from docsearch.settings import Settings
 from docsearch_local.paths import stack_config
 from eval.archive.report import run as archive_report
-from eval.corpus import facqa_set, query_number, question_set, sample_set
+from eval.corpus import facqa_set, query_number, question_set, sample_set, vocabulary_set
 from eval.report import evaluate, table
 
 DEFAULT_FACQA_QUERIES = 1000
@@ -34,17 +35,27 @@ def main() -> None:
     parser.add_argument(
         "--no-archive", action="store_true", help="leave out the real-archive report (eval/archive, a few minutes)"
     )
+    parser.add_argument(
+        "--no-hybrid", action="store_true", help="lexical mode only (no model: EMBEDDING_MODEL is not loaded)"
+    )
+    parser.add_argument(
+        "--lead-chars",
+        type=int,
+        default=LEAD_CHARS,
+        help=f"characters of a document's body embedded after its title (default {LEAD_CHARS}; ingest's)",
+    )
     parser.add_argument("--opensearch", default=os.environ.get("OPENSEARCH_URL") or stack_config().opensearch_url)
     args = parser.parse_args()
     settings = Settings(opensearch_url=args.opensearch, opensearch_timeout_s=120)
     client, reader = build_client(settings), SearchClient.from_settings(settings)
-    sets = [sample_set(), question_set()]
+    embedder = None if args.no_hybrid else embedder_from_env()
+    sets = [sample_set(), question_set(), vocabulary_set()]
     if args.facqa:
         sets.append(facqa_set(args.facqa, limit=args.facqa_queries or None))
     for labelled in sets:
-        results = evaluate(client, reader, labelled)
+        results = evaluate(client, reader, labelled, embedder, args.lead_chars)
         print(table(labelled, results), end="\n\n", flush=True)
-        if labelled.name not in ("samples", "questions"):
+        if labelled.name not in ("samples", "questions", "vocabulary"):
             # Ranking was tuned on the even query ids of FacQA only; the odd ones are held out.
             for half, parity in (("tuning half: even ids", 0), ("held-out half: odd ids", 1)):
                 part = [scores.subset(partial(_has_parity, parity)) for scores in results]

@@ -75,6 +75,28 @@ def question_set() -> LabelledSet:
     return sample_set(SAMPLES_QUESTIONS, name="questions")
 
 
+VOCABULARY_DOCS = Path(__file__).resolve().parent / "data" / "vocabulary_docs.jsonl"
+VOCABULARY_QUERIES = Path(__file__).resolve().parent / "data" / "vocabulary_queries.jsonl"
+
+
+def vocabulary_set() -> LabelledSet:
+    """Vocabulary mismatch: each query names its passage in other words (abbreviations, synonyms, loanwords,
+    nicknames, paraphrases), among distractors sharing the query's surface words and the sample articles.
+    Passages and queries written for this set (eval/data/vocabulary_*.jsonl)."""
+    docs = [sample for sample in sample_set().docs]
+    for line in VOCABULARY_DOCS.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            docs.append(Doc(id=item["id"], title=item["title"], body=item["body"]))
+    queries = []
+    for number, line in enumerate(VOCABULARY_QUERIES.read_text(encoding="utf-8").splitlines()):
+        if line.strip():
+            item = json.loads(line)
+            relevant = {doc_id: 1 for doc_id in item["relevant"]}
+            queries.append(Query(id=f"v{number:03d}", text=item["query"], relevant=relevant, note=item.get("note", "")))
+    return LabelledSet("vocabulary", docs, queries)
+
+
 def query_number(query_id: str) -> int:
     """The number at the end of a query id (``facqa-q0042`` -> 42): how FacQA is split into halves."""
     match = re.search(r"(\d+)$", query_id)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from opensearchpy import OpenSearch
 
+from docsearch.embed import LEAD_CHARS, Embedder
 from docsearch.search.client import SearchClient
 from eval.corpus import LabelledSet, Query
 from eval.metrics import CUTOFF, ndcg, paired_randomization, recall, reciprocal_rank
-from eval.systems import PIPELINE, System, indexed_systems
+from eval.systems import HYBRID, PIPELINE, System, indexed_systems
 
 METRICS = ("MRR@10", "nDCG@10", "Recall@10")
 
@@ -70,8 +71,16 @@ def score_system(system: System, queries: list[Query]) -> Scores:
     return scores
 
 
-def evaluate(client: OpenSearch, reader: SearchClient, labelled: LabelledSet) -> list[Scores]:
-    with indexed_systems(client, reader, labelled.docs, prefix=f"eval-{labelled.name}".lower()) as systems:
+def evaluate(
+    client: OpenSearch,
+    reader: SearchClient,
+    labelled: LabelledSet,
+    embedder: Embedder | None = None,
+    lead_chars: int = LEAD_CHARS,
+) -> list[Scores]:
+    """Every system's scores on ``labelled``; with ``embedder``, our pipeline in hybrid mode as well."""
+    prefix = f"eval-{labelled.name}".lower()
+    with indexed_systems(client, reader, labelled.docs, prefix, embedder, lead_chars) as systems:
         return [score_system(system, labelled.queries) for system in systems]
 
 
@@ -82,22 +91,28 @@ def significance(ours: Scores, baseline: Scores) -> float:
 
 
 def table(labelled: LabelledSet, results: list[Scores], title: str = "") -> str:
-    """A markdown table; each baseline row carries docsearch's MRR difference to it and its p-value."""
+    """A markdown table; each row carries docsearch's MRR difference to it and its p-value (lexical mode, and
+    hybrid mode when it was measured)."""
     ids = set(results[0].rr) if results else set()
     queries = [query for query in labelled.queries if query.id in ids]
     probes = sum(1 for query in queries if query.excluded)
     header = title or f"{labelled.name}: {len(labelled.docs)} documents, {len(queries)} queries"
+    ours = [scores for scores in results if scores.system in (PIPELINE, HYBRID)]
+    versus_columns = "".join(f" {scores.system} ΔMRR (p) |" for scores in ours)
     lines = [
         header,
-        f"| system | {' | '.join(METRICS)} | probe failures | docsearch ΔMRR (p) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        f"| system | {' | '.join(METRICS)} | probe failures |{versus_columns}",
+        "| --- | --- | --- | --- | --- |" + " --- |" * len(ours),
     ]
-    ours = next((scores for scores in results if scores.system == PIPELINE), None)
     for scores in results:
         cells = " | ".join(f"{value:.3f}" for value in scores.as_row())
         failed = f"{len(scores.probe_failures)}/{probes}" if probes else "-"
-        versus = "-"
-        if ours is not None and scores is not ours:
-            versus = f"{ours.mrr - scores.mrr:+.3f} (p={significance(ours, scores):.3f})"
-        lines.append(f"| {scores.system} | {cells} | {failed} | {versus} |")
+        versus = "".join(f" {_versus(mine, scores)} |" for mine in ours)
+        lines.append(f"| {scores.system} | {cells} | {failed} |{versus}")
     return "\n".join(lines)
+
+
+def _versus(ours: Scores, other: Scores) -> str:
+    if ours is other:
+        return "-"
+    return f"{ours.mrr - other.mrr:+.3f} (p={significance(ours, other):.3f})"

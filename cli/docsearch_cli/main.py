@@ -247,6 +247,8 @@ def _status_line(report: dict[str, Any]) -> str:
 
 
 def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
+    if args.vectors:
+        return _backfill_vectors(target, out)
     from docsearch.index.definition import ensure_index
     from docsearch.ingest.backfill import backfill  # the ingest path, for what is already in the bucket
     from docsearch.ingest.extract import ReadOptions
@@ -271,8 +273,28 @@ def cmd_backfill(args: argparse.Namespace, target: Target, out: Output) -> int:
     return EXIT_FAILURE if summary.failed else EXIT_OK
 
 
+def _backfill_vectors(target: Target, out: Output) -> int:
+    from docsearch.embed import embedder_from_env
+    from docsearch.engine import refuse_on_serverless
+    from docsearch.index.vectors import fill_vectors
+
+    # A Serverless search collection's index has no vector field (index/definition.py): hybrid search is lexical there.
+    refuse_on_serverless(target.opensearch(), "backfill --vectors", "a search collection has no vector field")
+    embedder = embedder_from_env()
+    if embedder is None:
+        raise UsageError("EMBEDDING_MODEL is none: there is no model to make vectors with")
+    with out.progress("embedding", "documents") as progress:
+        summary = fill_vectors(target.opensearch(), target.index_alias, embedder, progress)
+    data = dataclasses.asdict(summary)
+    line = f"vectors for {target.index_alias} ({embedder.name}): embedded={summary.embedded}, failed={summary.failed}"
+    out.result(data, [line])
+    return EXIT_FAILURE if summary.failed else EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, target: Target, out: Output) -> int:
     params: dict[str, Any] = {"q": args.query, "page": args.page, "size": args.size, "sort": args.sort}
+    if args.mode:
+        params["mode"] = args.mode
     dates = (("date_from", args.date_from), ("date_to", args.date_to), ("undated", args.undated))
     params.update({k: v for k, v in dates if v})
     if args.source:
@@ -324,6 +346,7 @@ def _signed_get(target: Target, url: str, params: dict[str, Any]) -> Any:
 def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
+    from docsearch.embed import embedder_from_env
     from docsearch.search.models import SearchRequest
     from docsearch.search.run import search
 
@@ -333,9 +356,10 @@ def _search_direct(target: Target, params: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(str(error.errors()[0]["msg"])) from error
     view_url = target.settings().document_view_url
     aliases = _newsroom_aliases(target)
-    return search(target.search_client(), target.index_alias, request, view_url, aliases=aliases).model_dump(
-        mode="json"
+    answer = search(
+        target.search_client(), target.index_alias, request, view_url, aliases=aliases, embedder=embedder_from_env()
     )
+    return answer.model_dump(mode="json")
 
 
 def _newsroom_aliases(target: Target) -> Any:
@@ -551,6 +575,11 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--prune", action="store_true", help="also remove from the index the keys that are gone from the bucket"
     )
+    backfill.add_argument(
+        "--vectors",
+        action="store_true",
+        help="instead: add the hybrid search vector to indexed documents that lack it (read from the index)",
+    )
 
     search = command("search", "search the articles and show ranked results with highlighted snippets", cmd_search)
     search.add_argument("query", help='the query, e.g. "pakta pertahanan" or \'"kapal selam" -Ukraina\'')
@@ -565,6 +594,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="articles without a known date (default: left out by a date filter, else kept)",
     )
     search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    search.add_argument(
+        "--mode",
+        choices=["lexical", "hybrid"],
+        help="lexical (the words) or hybrid (words and meaning); default: the API's",
+    )
     search.add_argument("--story", help="only the copies of this story (a grouped result's story id)")
     search.add_argument("--direct", action="store_true", help="query OpenSearch directly instead of the HTTP API")
 

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from docsearch.embed import embedder_from_env
 from docsearch.errors import DocumentNotFound, EngineRejected, EngineUnavailable
 from docsearch.observability import logger
 from docsearch.search.alias_store import get_alias_store
@@ -47,7 +48,14 @@ def get_search(request: Annotated[SearchRequest, Query()]) -> SearchResponse:
     request = request.model_copy(update={"source": repeated_values("source", request.source)})
     settings = get_settings()
     aliases = get_alias_store().current()
-    return search(get_search_client(), settings.index_alias, request, settings.document_view_url, aliases=aliases)
+    return search(
+        get_search_client(),
+        settings.index_alias,
+        request,
+        settings.document_view_url,
+        aliases=aliases,
+        embedder=embedder_from_env(),
+    )
 
 
 def repeated_values(name: str, parsed: list[str] | None) -> list[str]:

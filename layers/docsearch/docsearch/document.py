@@ -39,10 +39,17 @@ DELETED = "deleted"
 SKIP_REASON = "skip_reason"
 SKIP_DETAIL = "skip_detail"
 
+# Hybrid search: the article's vector and the model that made it (``with_vector``). Optional: a document
+# whose embedding failed or was not asked for is stored without them (``docsearch backfill --vectors``).
+EMBEDDING = "embedding"
+EMBEDDED_WITH = "embedded_with"
+VECTOR_FIELDS = frozenset({EMBEDDING, EMBEDDED_WITH})
+
 STORED_FIELDS = frozenset(
     {BUCKET, KEY, SIZE, CONTENT_HASH, SEQUENCER, INDEXED_AT, SOURCE_KEY, OUTLET_KEY, PARAGRAPHS, STORY, DELETED}
     | {SKIP_REASON, SKIP_DETAIL}
     | set(ARTICLE_FIELDS)
+    | VECTOR_FIELDS
 )
 # What an ingest batch reads of a key before it decides its write (one _mget; see ingest/state.py).
 STATE_FIELDS = [SEQUENCER, CONTENT_HASH, DELETED, SKIP_REASON, SIZE]
@@ -96,6 +103,11 @@ def document(
         DELETED: False,
         INDEXED_AT: stamp(now),
     }
+
+
+def with_vector(doc: dict[str, Any], vector: list[float], model: str) -> dict[str, Any]:
+    """``doc`` with its article's vector (hybrid search) and the name of the model that made it."""
+    return {**doc, EMBEDDING: vector, EMBEDDED_WITH: model}
 
 
 def tombstone(

@@ -17,11 +17,17 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
 from docsearch.aliases import alias_target, write_targets
+from docsearch.document import EMBEDDED_WITH, EMBEDDING
+from docsearch.embed import dimensions_from_env
 from docsearch.engine import is_serverless
 from docsearch.index.analysis import with_analysis_data
 
-# Serverless decides shards and copies itself: index settings that name them are left out there.
-SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window")
+# Serverless decides shards and copies itself: index settings that name them are left out there. A
+# Serverless search collection (the template's) has no vector fields (only a VECTORSEARCH collection
+# does): there the vector field and the k-NN switch are left out and search answers lexically.
+SERVERLESS_OWNED_SETTINGS = ("number_of_shards", "number_of_replicas", "max_result_window", "knn")
+VECTOR_FIELD = EMBEDDING
+EMBEDDED_WITH_FIELD = EMBEDDED_WITH  # the embedder's name: which vectors a model change leaves stale
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +69,18 @@ def index_settings(*, serverless: bool, replicas: int | None = None) -> dict[str
     return settings
 
 
+def index_mappings(*, serverless: bool) -> dict[str, Any]:
+    """data/index.json's mappings fitted to the engine and to the configured embedder's vector size."""
+    mappings: dict[str, Any] = copy.deepcopy(index_definition()["mappings"])
+    properties = mappings["properties"]
+    if serverless:
+        properties.pop(VECTOR_FIELD, None)
+        properties.pop(EMBEDDED_WITH_FIELD, None)
+    else:
+        properties[VECTOR_FIELD]["dimension"] = dimensions_from_env()
+    return mappings
+
+
 def ensure_index(client: OpenSearch, alias: str, replicas: int | None = None) -> str:
     """Create the current versioned index behind ``alias`` unless the alias exists.
 
@@ -83,9 +101,12 @@ def ensure_write_targets(client: OpenSearch, alias: str, replicas: int | None = 
 
 def _create_behind(client: OpenSearch, alias: str, replicas: int | None) -> str:
     name = versioned_name(alias)
-    settings = index_settings(serverless=is_serverless(client), replicas=replicas)
+    serverless = is_serverless(client)
+    settings = index_settings(serverless=serverless, replicas=replicas)
     try:
-        client.indices.create(index=name, body={"settings": settings, "mappings": index_definition()["mappings"]})
+        client.indices.create(
+            index=name, body={"settings": settings, "mappings": index_mappings(serverless=serverless)}
+        )
     except RequestError as error:
         if error.error != "resource_already_exists_exception":
             raise

@@ -41,7 +41,8 @@ from opensearchpy import OpenSearch
 
 from docsearch.aliases import building_alias, building_indices
 from docsearch.document import DATE_SOURCE, DELETED, OUTLET_KEY, PUBLISHED_AT, SOURCE, SOURCE_KEY, STORY
-from docsearch.index.definition import index_definition, versioned_name
+from docsearch.engine import is_serverless
+from docsearch.index.definition import index_definition, index_mappings, versioned_name
 
 Progress = Callable[[int, int], None]
 # Fill the new index from the bucket instead: (client, new_index, on_progress) -> documents written.
@@ -120,10 +121,14 @@ def alias_targets(client: OpenSearch, alias: str) -> list[str]:
 def create_versioned_index(client: OpenSearch, alias: str, version: int, *, refresh_off: bool = True) -> str:
     name = versioned_name(alias, version)
     definition = index_definition()
+    serverless = is_serverless(client)
     settings = {**definition["settings"]}
     if refresh_off:  # a bulk copy runs faster without refreshes (Serverless does not take the setting)
         settings["index"] = {**settings.get("index", {}), "refresh_interval": "-1"}
-    client.indices.create(index=name, body={"settings": settings, "mappings": definition["mappings"]})
+    if serverless:  # a search collection has no k-NN (index_mappings leaves the vector field out there)
+        settings["index"] = {k: v for k, v in settings.get("index", {}).items() if k != "knn"}
+    mappings = index_mappings(serverless=serverless)
+    client.indices.create(index=name, body={"settings": settings, "mappings": mappings})
     return name
 
 

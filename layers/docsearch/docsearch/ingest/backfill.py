@@ -28,6 +28,7 @@ from docsearch.engine import is_serverless
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.batch import apply_changes
 from docsearch.ingest.bulk import CONFLICT, write_bulk
+from docsearch.ingest.embedding import embedder_for
 from docsearch.ingest.events import ObjectChange
 from docsearch.ingest.extract import ReadOptions
 from docsearch.ingest.objects import fetch_object
@@ -219,5 +220,6 @@ def _run(
 ) -> dict[str, MessageOutcome]:
     outcomes = {key: MessageOutcome(key) for key in keys}
     changes = [(key, ObjectChange("upsert", bucket, key)) for key in keys]
-    apply_changes(changes, outcomes, client, index, fetch, options=options)
+    # EMBEDDING_MODEL's vectors too, so a reindex from the bucket gives every article its vector
+    apply_changes(changes, outcomes, client, index, fetch, options=options, embedder=embedder_for(client))
     return outcomes

@@ -30,8 +30,10 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from docsearch.aliases import building_indices
+from docsearch.embed import Embedder
 from docsearch.index.definition import ensure_write_targets
 from docsearch.ingest.bulk import deadline_after
+from docsearch.ingest.embedding import add_vectors, embedder_for
 from docsearch.ingest.events import MalformedMessage, ObjectChange, parse_notification
 from docsearch.ingest.extract import ReadOptions
 from docsearch.ingest.fingerprint import assign_stories
@@ -73,6 +75,7 @@ def ingest_queue_batch(
         deadline=deadline_after(remaining_ms),  # bulk retries stop before the function's timeout
         building=lambda: ensure_write_targets(client, alias, settings.index_replicas)[1],
         options=ReadOptions.from_settings(settings),  # the outlet folders (SOURCE_PREFIXES), the size bound
+        embedder=embedder_for(client),  # EMBEDDING_MODEL: each new article's vector for hybrid search
     )
 
 
@@ -85,6 +88,7 @@ def ingest_messages(
     byte_budget: int = DEFAULT_BYTE_BUDGET,
     building: Callable[[], Sequence[str]] | None = None,
     options: ReadOptions | None = None,
+    embedder: Embedder | None = None,
 ) -> dict[str, MessageOutcome]:
     """Ingest ``(message_id, body)`` pairs; return the outcome of each message.
 
@@ -111,6 +115,7 @@ def ingest_messages(
         byte_budget=byte_budget,
         building=building,
         options=options,
+        embedder=embedder,
     )
     return outcomes
 
@@ -124,6 +129,7 @@ class _Batch:
     outcomes: dict[str, MessageOutcome]
     extract_until: float | None
     options: ReadOptions | None = None  # what extraction reads of the settings
+    embedder: Embedder | None = None  # each new document's vector (ingest/embedding.py); None: none
     extracted: dict[tuple[str, str], Extracted] = field(default_factory=dict)  # see extract_while_waiting
 
 
@@ -139,6 +145,7 @@ def apply_changes(
     byte_budget: int = DEFAULT_BYTE_BUDGET,
     building: Callable[[], Sequence[str]] | None = None,
     options: ReadOptions | None = None,
+    embedder: Embedder | None = None,
 ) -> None:
     """Apply tagged changes (one ``_bulk`` per wave of ``byte_budget``); record what happened in ``outcomes[tag]``.
 
@@ -171,7 +178,7 @@ def apply_changes(
         _fail(outcomes, [tag for tag, _ in latest.values()], f"engine: {error!r}")
         return
     where = Destination(client, index, targets, require_alias, deadline)
-    batch = _Batch(where, fetch, outcomes, until, options, extracted)
+    batch = _Batch(where, fetch, outcomes, until, options, embedder, extracted)
     for wave in groups:
         raced, counted = _apply_wave(batch, wave, states, final=False, ahead=ahead.pop() if ahead else None)
         if raced:
@@ -211,6 +218,7 @@ def _apply_wave(
     plans = _plan_wave(batch, wave, states, sinks, ahead)
     del ahead  # the wave's object bytes go before its write and before the next wave is read
     plans = _with_stories(batch, plans, sinks)
+    _with_vectors(batch, plans)
     raced: list[Item] = []
     went_through: set[str] = set()
     if plans:
@@ -250,6 +258,12 @@ def _plan_wave(
         else:
             plans.append(plan)
     return plans
+
+
+def _with_vectors(batch: _Batch, plans: list[Plan]) -> None:
+    """Each new document's vector for hybrid search (ingest/embedding.py); a document without one is still written."""
+    documents = {p.write.doc_id: p.write.doc for p in plans if p.write and p.write.kind == "indexed" and p.write.doc}
+    add_vectors(batch.embedder, documents, batch.extract_until)
 
 
 def _with_stories(batch: _Batch, plans: list[Plan], sinks: dict[str, MessageOutcome]) -> list[Plan]:

@@ -20,6 +20,9 @@ MAX_SOURCE_FILTERS = 20
 
 Sort = Literal["relevance", "newest", "oldest"]
 Undated = Literal["include", "exclude"]
+Mode = Literal["lexical", "hybrid"]
+# The mode a search runs in unless it names one (docs/relevance.md, "Hybrid": chosen by measurement).
+DEFAULT_MODE: Mode = "lexical"
 
 
 class _Model(BaseModel):
@@ -46,6 +49,11 @@ class SearchRequest(_Model):
     )
     sort: Sort = Field("relevance", description="relevance, newest or oldest")
     group: bool = Field(True, description="copies of one story as one result (false: every copy)")
+    mode: Mode = Field(
+        DEFAULT_MODE,
+        description="lexical (the words) or hybrid (the words and their meaning: a multilingual model's ranking "
+        "fused in, so 'Menkeu' also finds 'Menteri Keuangan'); lexical where no model runs",
+    )
     story: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")] | None = Field(
         None, description="only the copies of this story (a result's `story`): what the result grouped"
     )
@@ -120,6 +128,7 @@ class SearchResponse(_Model):
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     groups: int = Field(0, description="results to page through: stories when grouping, else documents")
+    mode: Mode = Field("lexical", description="the mode that ranked these results")
     relaxed: bool = Field(
         False,
         description="true if nothing matched the query as typed and these results match it loosely "

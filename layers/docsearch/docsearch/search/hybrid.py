@@ -1,0 +1,213 @@
+"""Hybrid search: the lexical ranking fused with the dense model's, in the function (reciprocal rank fusion).
+
+The lexical query is the one ``query.build_search`` makes, untouched; this module composes around it:
+
+1. the lexical ranking, ids only, read ``depth`` deep (with its facets, totals and story collapse);
+2. the dense ranking: a k-NN search for the query's vector under the same filters, exclusions and
+   quoted phrases (so a filter or a ``-word`` means the same in both modes);
+3. which dense-only documents may join: those the model ranks above every lexical match (the model
+   and the words disagree there) and within ``DENSE_MIN_COSINE`` of the query. When the model's best
+   match is a lexical match, nothing joins and fusion only reorders what the words found, so keyword
+   queries keep their precision (the precision probes: "dana" never brings "Perdana Menteri");
+4. reciprocal rank fusion of the two rankings; the page's documents are then read with the lexical
+   query as their highlight query, so a document found by its meaning is highlighted by the words it
+   does share (or opens with its lead, as any document without a match does).
+
+Sorting by date fuses nothing: the lexical matches and the admitted dense-only documents are one
+query, sorted, paged, counted and collapsed by the engine. OpenSearch's own ``hybrid`` query (with a
+normalization search pipeline) needs the neural-search plugin: AWS's managed domains have it, the
+local engine cannot (the plugin is not on Maven Central) and a Serverless search collection has no
+vector field at all; fusion here runs on every engine with k-NN (docs/decisions/0023-hybrid-retrieval.md).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from docsearch.document import EMBEDDING as VECTOR_FIELD
+from docsearch.search.client import SearchClient
+from docsearch.search.grouping import STORY_FIELD
+from docsearch.search.models import SearchRequest
+from docsearch.search.parse import ParsedQuery
+from docsearch.search.query import EXACT_FIELDS, SOURCE_FIELDS
+
+# Each ranking is read this deep (or to the end of the requested page if that is deeper): a document
+# ranked 50th by one side and unranked by the other can no longer reach the first page after fusion.
+FUSION_DEPTH = 50
+# Reciprocal rank fusion's constant (Cormack et al. 2009; OpenSearch's RRF processor uses the same).
+RRF_K = 60
+# Weights of the two rankings in the fusion. Equal: the dense ranking at twice the weight lowered FacQA's
+# MRR@10 from 0.858 to 0.845 (p = 0.04; equal weights: 0.857, no difference; docs/relevance.md, "Hybrid").
+LEXICAL_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+# The least cosine similarity a dense-only document needs. e5-small's similarities are compressed: on our
+# sets, unrelated sample articles sit at a median of 0.79 to a query (90th percentile 0.81), the right
+# passage of a vocabulary-mismatch query at a median of 0.86 (eval/data/vocabulary_*).
+DENSE_MIN_COSINE = 0.80
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: str  # the story when grouping (one result per story), else the document id
+    id: str
+    cosine: float = 0.0
+
+
+def embedded_text(parsed: ParsedQuery) -> str:
+    """What the model reads: the query's words and phrases, not its exclusions."""
+    return " ".join([*parsed.words, *parsed.phrases])
+
+
+def cosine(score: float) -> float:
+    """The engine's cosinesimil score is (1 + cos) / 2."""
+    return 2.0 * score - 1.0
+
+
+def ids_only(lexical: dict[str, Any], depth: int) -> dict[str, Any]:
+    """The lexical search, relevance-ranked, ids only, ``depth`` deep (facets and totals kept)."""
+    body = {k: v for k, v in lexical.items() if k not in ("highlight", "sort", "track_scores")}
+    return {**body, "from": 0, "size": depth, "_source": False}
+
+
+def dense_body(
+    request: SearchRequest, lexical: dict[str, Any], parsed: ParsedQuery, vector: list[float], depth: int
+) -> dict[str, Any]:
+    """The k-NN search under the lexical query's filters, exclusions and phrases (an efficient filter)."""
+    query = lexical["query"]["bool"]
+    filters = list(query.get("filter", []))
+    if "post_filter" in lexical:  # the source filter: the lexical side keeps it out of the facet count
+        filters.append(lexical["post_filter"])
+    phrases = [{"multi_match": {"query": text, "fields": EXACT_FIELDS, "type": "phrase"}} for text in parsed.phrases]
+    restrict = {"bool": {"filter": filters, "must": phrases, "must_not": query.get("must_not", [])}}
+    body: dict[str, Any] = {
+        "size": depth,
+        "_source": False,
+        "query": {"knn": {VECTOR_FIELD: {"vector": vector, "k": depth, "filter": restrict}}},
+    }
+    if "collapse" in lexical:
+        body["collapse"] = lexical["collapse"]
+    if "timeout" in lexical:
+        body["timeout"] = lexical["timeout"]
+    return body
+
+
+def _ranked(response: dict[str, Any], grouped: bool, dense: bool) -> list[Ranked]:
+    ranked = []
+    for hit in response.get("hits", {}).get("hits", []):
+        story = hit.get("fields", {}).get(STORY_FIELD, [None])[0] if grouped else None
+        score = cosine(float(hit.get("_score") or 0.0)) if dense else 0.0
+        ranked.append(Ranked(key=story or hit["_id"], id=hit["_id"], cosine=score))
+    return ranked
+
+
+def admitted(lexical: list[Ranked], dense: list[Ranked]) -> list[Ranked]:
+    """Dense-only documents ranked by the model above its best lexical match, and close enough to the query."""
+    matched = {item.key for item in lexical}
+    joined = []
+    for item in dense:
+        if item.key in matched:
+            break
+        if item.cosine >= DENSE_MIN_COSINE:
+            joined.append(item)
+    return joined
+
+
+def fuse(lexical: list[Ranked], dense: list[Ranked], joined: list[Ranked]) -> list[tuple[Ranked, float]]:
+    """Reciprocal rank fusion of the lexical ranking and the dense one (lexical matches and ``joined`` only)."""
+    allowed = {item.key for item in lexical} | {item.key for item in joined}
+    scores: dict[str, float] = {}
+    chosen: dict[str, Ranked] = {}
+    for rank, item in enumerate(lexical, start=1):
+        scores[item.key] = scores.get(item.key, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+        chosen.setdefault(item.key, item)
+    for rank, item in enumerate((item for item in dense if item.key in allowed), start=1):
+        scores[item.key] = scores.get(item.key, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+        chosen.setdefault(item.key, item)
+    lexical_rank = {item.key: rank for rank, item in enumerate(lexical)}
+    order = sorted(scores, key=lambda key: (-scores[key], lexical_rank.get(key, len(lexical)), key))
+    return [(chosen[key], scores[key]) for key in order]
+
+
+def hybrid_answers(
+    client: SearchClient,
+    request: SearchRequest,
+    index: str,
+    lexical: dict[str, Any],
+    parsed: ParsedQuery,
+    vector: list[float],
+) -> dict[str, Any]:
+    """The engine response a hybrid search answers with (the shape of a plain search's)."""
+    depth = max(FUSION_DEPTH, request.page * request.size)
+    grouped = "collapse" in lexical
+    words = client.search(index, ids_only(lexical, depth))
+    meaning = client.search(index, dense_body(request, lexical, parsed, vector, depth))
+    lexical_ranked, dense_ranked = _ranked(words, grouped, dense=False), _ranked(meaning, grouped, dense=True)
+    joined = admitted(lexical_ranked, dense_ranked)
+    took = int(words.get("took", 0)) + int(meaning.get("took", 0))
+    if request.sort != "relevance":
+        answer = client.search(index, _sorted_body(lexical, joined))
+        answer["took"] = took + int(answer.get("took", 0))
+        return answer
+    fused = fuse(lexical_ranked, dense_ranked, joined)
+    start = (request.page - 1) * request.size
+    page = fused[start : start + request.size]
+    hits: list[dict[str, Any]] = []
+    if page:
+        read = client.search(index, _page_body(lexical, [item.id for item, _ in page], grouped))
+        took += int(read.get("took", 0))
+        hits = _in_order(read, page)
+    return _answer(words, hits, len(joined), took, timed_out=bool(meaning.get("timed_out")))
+
+
+def _highlight(lexical: dict[str, Any]) -> dict[str, Any]:
+    """The lexical highlight, driven by the lexical query (or its own highlight query, when it has one: a
+    question's) whatever found the document."""
+    highlight: dict[str, Any] = copy.deepcopy(lexical["highlight"])
+    highlight.setdefault("highlight_query", lexical["query"])
+    return highlight
+
+
+def _sorted_body(lexical: dict[str, Any], joined: list[Ranked]) -> dict[str, Any]:
+    """The lexical search (sorted by date) with the admitted dense-only documents as further matches."""
+    body = {**lexical, "highlight": _highlight(lexical)}
+    if joined:
+        also = {"ids": {"values": [item.id for item in joined]}}
+        body["query"] = {"bool": {"should": [lexical["query"], also], "minimum_should_match": 1}}
+    return body
+
+
+def _page_body(lexical: dict[str, Any], ids: list[str], grouped: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "size": len(ids),
+        "_source": SOURCE_FIELDS,
+        "query": {"ids": {"values": ids}},
+        "highlight": _highlight(lexical),
+    }
+    if grouped:  # the copies lookup reads each result's story
+        body["docvalue_fields"] = [STORY_FIELD]
+    return body
+
+
+def _in_order(read: dict[str, Any], page: list[tuple[Ranked, float]]) -> list[dict[str, Any]]:
+    """The page's hits in fused order, each scored with its fused score (a deleted one drops out)."""
+    by_id = {hit["_id"]: hit for hit in read.get("hits", {}).get("hits", [])}
+    return [{**by_id[item.id], "_score": score} for item, score in page if item.id in by_id]
+
+
+def _answer(
+    words: dict[str, Any], hits: list[dict[str, Any]], joined: int, took: int, *, timed_out: bool
+) -> dict[str, Any]:
+    """The lexical answer's totals and facets, the fused page, and the admitted documents counted in."""
+    aggregations = copy.deepcopy(words.get("aggregations", {}))
+    stories = aggregations.get("groups", {}).get("stories")
+    if stories is not None:
+        stories["value"] = int(stories.get("value", 0)) + joined
+    total = int(words.get("hits", {}).get("total", {}).get("value", 0)) + joined
+    return {
+        "took": took,
+        "timed_out": bool(words.get("timed_out")) or timed_out,
+        "hits": {"total": {"value": total, "relation": "eq"}, "hits": hits},
+        "aggregations": aggregations,
+    }
