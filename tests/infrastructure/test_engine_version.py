@@ -1,4 +1,4 @@
-"""The engine the tests run is the engine the template deploys (docs/decisions/0009-engine-version.md)."""
+"""The engine the tests run is the engine the template deploys (docs/decisions/0011-engine-version.md)."""
 
 from __future__ import annotations
 

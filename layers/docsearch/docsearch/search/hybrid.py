@@ -17,7 +17,7 @@ Sorting by date fuses nothing: the lexical matches and the admitted dense-only d
 query, sorted, paged, counted and collapsed by the engine. OpenSearch's own ``hybrid`` query (with a
 normalization search pipeline) needs the neural-search plugin: AWS's managed domains have it, the
 local engine cannot (the plugin is not on Maven Central) and a Serverless search collection has no
-vector field at all; fusion here runs on every engine with k-NN (docs/decisions/0023-hybrid-retrieval.md).
+vector field at all; fusion here runs on every engine with k-NN (docs/decisions/0015-hybrid-retrieval.md).
 """
 
 from __future__ import annotations
