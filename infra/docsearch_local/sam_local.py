@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+from docsearch.settings import ALIASES_KEY
 from docsearch_local.paths import StackConfig, stack_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,9 +75,13 @@ def env_vars(config: StackConfig, gateway: str) -> dict[str, dict[str, str]]:
         "INDEX_ALIAS": config.index_alias,
         "LOG_LEVEL": "INFO",
     }
+    emulator = {"AWS_ENDPOINT_URL": f"http://{gateway}:{config.aws_port}"}
+    # The search function reads the newsroom's alias list from the bucket: the local one, not an AWS
+    # address a container with no internet would wait on (a DNS lookup no request timeout bounds).
+    aliases = {"ALIASES_OBJECT": f"s3://{config.bucket}/{ALIASES_KEY}"}
     return {
-        "IngestFunction": {**common, "AWS_ENDPOINT_URL": f"http://{gateway}:{config.aws_port}"},
-        "SearchFunction": common,
+        "IngestFunction": {**common, **emulator},
+        "SearchFunction": {**common, **emulator, **aliases},
     }
 
 
