@@ -66,7 +66,7 @@ def main() -> None:
         print()
     if not args.no_archive:
         # Real scraped archives, when their public mirrors are at hand (else one line says it was skipped).
-        print(archive_report(client, reader), flush=True)
+        print(archive_report(client, reader, embedder=embedder), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch
 
+from docsearch.embed import Embedder
 from docsearch.search.client import SearchClient
 from eval.archive.corpus import ARCHIVES, Record, load_archives
 from eval.archive.fields import FormTally, examples, table, tally
@@ -57,8 +58,9 @@ def field_report(archives: dict[str, list[Record]]) -> str:
     )
 
 
-def run(client: OpenSearch, reader: SearchClient, *, pool: bool = False) -> str:
-    """The whole report as text; one line saying why when the archives are not to be had."""
+def run(client: OpenSearch, reader: SearchClient, *, pool: bool = False, embedder: Embedder | None = None) -> str:
+    """The whole report as text; one line saying why when the archives are not to be had. With ``embedder``,
+    hybrid mode is ranked beside lexical mode."""
     archives, missing = load_archives()
     if not archives:
         return "Real-archive report skipped: no archive data (" + "; ".join(missing) + ")"
@@ -68,7 +70,7 @@ def run(client: OpenSearch, reader: SearchClient, *, pool: bool = False) -> str:
     parts.append(field_report(archives))
     records = [record for group in archives.values() for record in group]
     held_out = {record.id for record in records if record.held_out}
-    with indexed_systems(client, reader, docs_of(records), prefix="eval-archive") as systems:
+    with indexed_systems(client, reader, docs_of(records), prefix="eval-archive", embedder=embedder) as systems:
         if pool:
             path, count = write_pool(systems, records)
             return f"{count} unjudged (query, article) pairs written to {path}"

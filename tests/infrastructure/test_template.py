@@ -167,6 +167,15 @@ def test_functions_and_layer_code_locations(resources: dict[str, Any]) -> None:
     assert layer["Metadata"]["BuildMethod"] == "makefile"  # layers/docsearch/Makefile
 
 
+def test_the_model_layer_goes_only_where_a_model_runs(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    """Ingest embeds articles and search embeds queries; the index-setup function never loads the 113 MB layer."""
+    assert {"Ref": "ModelLayer"} not in template["Globals"]["Function"]["Layers"]
+    for fn in ("IngestFunction", "SearchFunction"):
+        assert resources[fn]["Properties"]["Layers"] == [{"Ref": "ModelLayer"}], fn
+    assert "Layers" not in resources["IndexSetupFunction"]["Properties"]
+    assert resources["ModelLayer"]["Properties"]["ContentUri"] == "layers/model/"
+
+
 def test_parameter_defaults(template: dict[str, Any]) -> None:
     params = template["Parameters"]
     assert params["Engine"]["AllowedValues"] == ["domain", "serverless", "existing"]

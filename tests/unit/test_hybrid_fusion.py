@@ -11,12 +11,15 @@ import pytest
 from docsearch.errors import EngineRejected
 from docsearch.search.hybrid import (
     DENSE_MIN_COSINE,
+    DENSE_WEIGHT,
     Ranked,
     admitted,
     dense_body,
     embedded_text,
     fuse,
+    hybrid_answers,
     ids_only,
+    normalised,
 )
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import parse_query
@@ -24,8 +27,12 @@ from docsearch.search.query import build_search
 from docsearch.search.run import search
 
 
-def _ranks(*keys: str, cosine: float = 0.9) -> list[Ranked]:
-    return [Ranked(key=key, id=key, cosine=cosine) for key in keys]
+def _ranks(*keys: str, score: float = 0.9) -> list[Ranked]:
+    return [Ranked(key=key, id=key, score=score) for key in keys]
+
+
+def _scored(*pairs: tuple[str, float]) -> list[Ranked]:
+    return [Ranked(key=key, id=key, score=score) for key, score in pairs]
 
 
 def test_nothing_joins_when_the_models_best_match_is_a_lexical_match() -> None:
@@ -45,15 +52,26 @@ def test_documents_the_model_ranks_above_every_lexical_match_join_if_close_enoug
 
 
 def test_fusion_keeps_lexical_order_when_both_agree_and_lets_meaning_reorder_when_they_do_not() -> None:
-    same = fuse(_ranks("a", "b", "c"), _ranks("a", "b", "c"), [])
+    words = _scored(("a", 12.0), ("b", 11.0), ("c", 4.0))
+    same = fuse(words, _scored(("a", 0.90), ("b", 0.88), ("c", 0.80)), [])
     assert [item.key for item, _ in same] == ["a", "b", "c"]
-    reordered = fuse(_ranks("a", "b", "c"), _ranks("c", "b", "x"), [])
-    # Two good ranks beat one first place; "x" was not admitted, so it is never fused in.
-    assert [item.key for item, _ in reordered] == ["c", "b", "a"]
-    joined = fuse(_ranks("a"), _ranks("x", "a"), _ranks("x"))
-    assert {item.key for item, _ in joined} == {"a", "x"}
+    # "b" is a near-tie with "a" for the words and clearly closer in meaning: it moves up. "c" is far behind
+    # for the words, and the model's preference does not lift it over both. "x" was not admitted: never fused.
+    reordered = fuse(words, _scored(("x", 0.95), ("b", 0.90), ("c", 0.86), ("a", 0.80)), [])
+    assert [item.key for item, _ in reordered] == ["b", "a", "c"]
     scores = [score for _, score in reordered]
-    assert scores == sorted(scores, reverse=True)
+    assert scores == sorted(scores, reverse=True) and scores[0] <= 1.0
+    joined = fuse(_scored(("a", 3.0)), _scored(("x", 0.9), ("a", 0.85)), _scored(("x", 0.9)))
+    assert {item.key for item, _ in joined} == {"a", "x"}
+
+
+def test_scores_are_scaled_per_side_so_neither_scale_dominates() -> None:
+    assert normalised(_scored(("a", 30.0), ("b", 20.0), ("c", 10.0))) == {"a": 1.0, "b": 0.5, "c": 0.0}
+    assert normalised(_scored(("a", 7.0), ("b", 7.0))) == {"a": 1.0, "b": 1.0}  # a tie: no side wins by it
+    assert normalised([]) == {}
+    # BM25 in the tens and cosines near 0.8 weigh alike: the lexical side keeps its share, 1 - DENSE_WEIGHT.
+    fused = dict((item.key, score) for item, score in fuse(_scored(("a", 40.0), ("b", 1.0)), [], []))
+    assert fused == {"a": pytest.approx(1 - DENSE_WEIGHT), "b": 0.0}
 
 
 def test_a_story_counts_once_and_keeps_the_lexical_sides_document() -> None:
@@ -139,3 +157,38 @@ def test_hybrid_mode_says_so_and_lexical_mode_never_embeds() -> None:
     assert answer.mode == "hybrid" and [hit.id for hit in answer.results] == ["d1"]
     lexical = search(_Client(), "articles", SearchRequest(q="banjir", group=False), embedder=_Embedder(fail=True))  # type: ignore[arg-type]
     assert lexical.mode == "lexical"
+
+
+class _Scripted:
+    """Answers searches in order from a script of hit-id lists (the last one repeats), recording each body."""
+
+    def __init__(self, *answers: list[str]) -> None:
+        self.answers = list(answers)
+        self.bodies: list[dict[str, Any]] = []
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.bodies.append(body)
+        ids = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        hits = [{"_id": i, "_score": 1.0 - n / 10, "_source": {"key": i, "title": i}} for n, i in enumerate(ids)]
+        return {"took": 1, "hits": {"total": {"value": len(hits)}, "hits": hits}}
+
+
+def test_a_misspelt_query_keeps_its_relaxed_word_matches_in_hybrid_mode() -> None:
+    """"Jiroma Powell": the words as typed match nothing; the relaxed query finds the Powell articles, and those
+    are what the model's ranking is fused with (not the model's nearest articles alone)."""
+    request = SearchRequest(q="Jiroma Powell", mode="hybrid", group=False)
+    strict, relaxed = build_search(request), build_search(request, relaxed=True)
+    client = _Scripted([], ["powell-1", "powell-2"], ["powell-2", "powell-1"], ["powell-1", "powell-2"])
+    answer, loose = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert loose is True
+    assert client.bodies[1]["query"] == relaxed["query"]  # the second lexical look is the relaxed query
+    assert {hit["_id"] for hit in answer["hits"]["hits"]} == {"powell-1", "powell-2"}
+    # Words that match as typed are never relaxed.
+    client = _Scripted(["powell-1"], ["powell-1"], ["powell-1"])
+    _, loose = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert loose is False and client.bodies[1]["query"]["knn"]
+
+
+def test_a_query_whose_words_match_nothing_gets_nothing_from_the_model_either() -> None:
+    """"qwertyuiop": e5 puts archive articles at cosine 0.83 to it; with no word match, nothing joins."""
+    assert admitted([], _ranks("nearest", "next", score=0.83)) == []

@@ -1,4 +1,4 @@
-"""Hybrid search: the lexical ranking fused with the dense model's, in the function (reciprocal rank fusion).
+"""Hybrid search: the lexical ranking fused with the dense model's, in the function (normalised score fusion).
 
 The lexical query is the one ``query.build_search`` makes, untouched; this module composes around it:
 
@@ -9,7 +9,8 @@ The lexical query is the one ``query.build_search`` makes, untouched; this modul
    and the words disagree there) and within ``DENSE_MIN_COSINE`` of the query. When the model's best
    match is a lexical match, nothing joins and fusion only reorders what the words found, so keyword
    queries keep their precision (the precision probes: "dana" never brings "Perdana Menteri");
-4. reciprocal rank fusion of the two rankings; the page's documents are then read with the lexical
+4. a convex combination of the two rankings' scores, each min-max normalised over its own ranking
+   (``DENSE_WEIGHT``); the page's documents are then read with the lexical
    query as their highlight query, so a document found by its meaning is highlighted by the words it
    does share (or opens with its lead, as any document without a match does).
 
@@ -36,12 +37,18 @@ from docsearch.search.query import EXACT_FIELDS, SOURCE_FIELDS
 # Each ranking is read this deep (or to the end of the requested page if that is deeper): a document
 # ranked 50th by one side and unranked by the other can no longer reach the first page after fusion.
 FUSION_DEPTH = 50
-# Reciprocal rank fusion's constant (Cormack et al. 2009; OpenSearch's RRF processor uses the same).
-RRF_K = 60
-# Weights of the two rankings in the fusion. Equal: the dense ranking at twice the weight lowered FacQA's
-# MRR@10 from 0.858 to 0.845 (p = 0.04; equal weights: 0.857, no difference; docs/relevance.md, "Hybrid").
-LEXICAL_WEIGHT = 1.0
-DENSE_WEIGHT = 1.0
+# The dense side's share of a fused score (the lexical side has the rest); each side's scores are first
+# min-max normalised over its own ranking. Tuned on FacQA's even query ids (0.2: 0.861, 0.3: 0.864, 0.4: 0.865,
+# 0.5: 0.863; lexical 0.851) and checked on the odd ones (0.4: 0.868 against 0.855, p < 0.001). Reciprocal
+# rank fusion of the same rankings gained nothing (k = 60, equal weights: 0.856 over all 3,002 questions;
+# the dense side at twice the weight: 0.849): it throws away how far apart the scores are, which is what
+# tells a clear first place from a tie (Bruch et al. 2023, "An analysis of fusion functions for hybrid
+# retrieval", found the same; docs/relevance.md, "Hybrid").
+DENSE_WEIGHT = 0.4
+# The dense side's share when the words as typed matched nothing and the lexical side is the relaxed query
+# (any word, misspellings forgiven): weaker evidence, so the shares swap. Vocabulary set, hybrid MRR@10 with
+# 0.4: 0.711, 0.6: 0.745 (lexical mode 0.653); names with two wrong letters found 33 of 33 with either.
+RELAXED_DENSE_WEIGHT = 0.6
 # The least cosine similarity a dense-only document needs. e5-small's similarities are compressed: on our
 # sets, unrelated sample articles sit at a median of 0.79 to a query (90th percentile 0.81), the right
 # passage of a vocabulary-mismatch query at a median of 0.86 (eval/data/vocabulary_*).
@@ -52,7 +59,7 @@ DENSE_MIN_COSINE = 0.80
 class Ranked:
     key: str  # the story when grouping (one result per story), else the document id
     id: str
-    cosine: float = 0.0
+    score: float = 0.0  # the engine's: BM25 on the lexical side, the cosine on the dense one
 
 
 def embedded_text(parsed: ParsedQuery) -> str:
@@ -97,37 +104,56 @@ def _ranked(response: dict[str, Any], grouped: bool, dense: bool) -> list[Ranked
     ranked = []
     for hit in response.get("hits", {}).get("hits", []):
         story = hit.get("fields", {}).get(STORY_FIELD, [None])[0] if grouped else None
-        score = cosine(float(hit.get("_score") or 0.0)) if dense else 0.0
-        ranked.append(Ranked(key=story or hit["_id"], id=hit["_id"], cosine=score))
+        score = float(hit.get("_score") or 0.0)
+        ranked.append(Ranked(key=story or hit["_id"], id=hit["_id"], score=cosine(score) if dense else score))
     return ranked
 
 
 def admitted(lexical: list[Ranked], dense: list[Ranked]) -> list[Ranked]:
-    """Dense-only documents ranked by the model above its best lexical match, and close enough to the query."""
+    """Dense-only documents ranked by the model above its best lexical match, and close enough to the query;
+    none when the words matched nothing, not even relaxed: a query that matches nothing answers nothing, in
+    either mode (the API contract), so "qwertyuiop" never brings the model's nearest articles (at cosine
+    0.83, where a vocabulary query's right passage sits at 0.82 in a tenth of cases: no threshold separates them)."""
+    if not lexical:
+        return []
     matched = {item.key for item in lexical}
     joined = []
     for item in dense:
         if item.key in matched:
             break
-        if item.cosine >= DENSE_MIN_COSINE:
+        if item.score >= DENSE_MIN_COSINE:
             joined.append(item)
     return joined
 
 
-def fuse(lexical: list[Ranked], dense: list[Ranked], joined: list[Ranked]) -> list[tuple[Ranked, float]]:
-    """Reciprocal rank fusion of the lexical ranking and the dense one (lexical matches and ``joined`` only)."""
-    allowed = {item.key for item in lexical} | {item.key for item in joined}
+def normalised(ranking: list[Ranked]) -> dict[str, float]:
+    """Each key's score min-max scaled to [0, 1] over ``ranking`` (its first entry per key; all 1.0 if tied)."""
     scores: dict[str, float] = {}
+    for item in ranking:
+        scores.setdefault(item.key, item.score)
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    return {key: (score - low) / (high - low) if high > low else 1.0 for key, score in scores.items()}
+
+
+def fuse(
+    lexical: list[Ranked], dense: list[Ranked], joined: list[Ranked], weight: float = DENSE_WEIGHT
+) -> list[tuple[Ranked, float]]:
+    """The lexical matches and ``joined`` ranked by ``(1 - DENSE_WEIGHT) * words + DENSE_WEIGHT * meaning``,
+    each side's normalised score (0 where that side did not rank the document)."""
+    words, meaning = normalised(lexical), normalised(dense)
     chosen: dict[str, Ranked] = {}
-    for rank, item in enumerate(lexical, start=1):
-        scores[item.key] = scores.get(item.key, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+    for item in [*lexical, *joined]:
         chosen.setdefault(item.key, item)
-    for rank, item in enumerate((item for item in dense if item.key in allowed), start=1):
-        scores[item.key] = scores.get(item.key, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
-        chosen.setdefault(item.key, item)
-    lexical_rank = {item.key: rank for rank, item in enumerate(lexical)}
+    scores = {key: (1 - weight) * words.get(key, 0.0) + weight * meaning.get(key, 0.0) for key in chosen}
+    lexical_rank = {item.key: rank for rank, item in reversed(list(enumerate(lexical)))}
     order = sorted(scores, key=lambda key: (-scores[key], lexical_rank.get(key, len(lexical)), key))
     return [(chosen[key], scores[key]) for key in order]
+
+
+def _total(response: dict[str, Any]) -> int:
+    return int(response.get("hits", {}).get("total", {}).get("value", 0))
 
 
 def hybrid_answers(
@@ -137,11 +163,20 @@ def hybrid_answers(
     lexical: dict[str, Any],
     parsed: ParsedQuery,
     vector: list[float],
-) -> dict[str, Any]:
-    """The engine response a hybrid search answers with (the shape of a plain search's)."""
+    relaxed: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """The engine response a hybrid search answers with (the shape of a plain search's), and whether its
+    lexical side is ``relaxed``: the relaxed query (any of the words, misspellings forgiven), asked when the
+    words as typed match nothing, as lexical mode's second look does. Without it a misspelt name ("Jiroma
+    Powell") would be answered by the model's nearest articles alone, which share no name with it."""
     depth = max(FUSION_DEPTH, request.page * request.size)
     grouped = "collapse" in lexical
     words = client.search(index, ids_only(lexical, depth))
+    loose = False
+    if not _total(words) and relaxed is not None:
+        again = client.search(index, ids_only(relaxed, depth))
+        if _total(again):
+            lexical, words, loose = relaxed, again, True
     meaning = client.search(index, dense_body(request, lexical, parsed, vector, depth))
     lexical_ranked, dense_ranked = _ranked(words, grouped, dense=False), _ranked(meaning, grouped, dense=True)
     joined = admitted(lexical_ranked, dense_ranked)
@@ -149,8 +184,8 @@ def hybrid_answers(
     if request.sort != "relevance":
         answer = client.search(index, _sorted_body(lexical, joined))
         answer["took"] = took + int(answer.get("took", 0))
-        return answer
-    fused = fuse(lexical_ranked, dense_ranked, joined)
+        return answer, loose
+    fused = fuse(lexical_ranked, dense_ranked, joined, RELAXED_DENSE_WEIGHT if loose else DENSE_WEIGHT)
     start = (request.page - 1) * request.size
     page = fused[start : start + request.size]
     hits: list[dict[str, Any]] = []
@@ -158,7 +193,7 @@ def hybrid_answers(
         read = client.search(index, _page_body(lexical, [item.id for item, _ in page], grouped))
         took += int(read.get("took", 0))
         hits = _in_order(read, page)
-    return _answer(words, hits, len(joined), took, timed_out=bool(meaning.get("timed_out")))
+    return _answer(words, hits, len(joined), took, timed_out=bool(meaning.get("timed_out"))), loose
 
 
 def _highlight(lexical: dict[str, Any]) -> dict[str, Any]:

