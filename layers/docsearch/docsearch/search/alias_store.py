@@ -14,11 +14,12 @@ How: one signed GET over urllib3 (already the layer's; botocore's SigV4 is the r
 engine client does (``client.py``): boto3 would cost the search function's cold start about 150 ms.
 The connection pool and the signer (a botocore session and its credential chain) are built once per
 container; the signer asks botocore for current credentials on each request, so rotated ones are used.
-A read is bounded by ``FETCH_TIMEOUT_S`` to connect, then the same again for the whole answer (a body
-read a piece at a time against a deadline, so an S3 that trickles bytes cannot hold a search); the name
-lookup (``getaddrinfo``) is not covered by either, as in every urllib3 client (on Lambda the VPC
-resolver answers it). A list that cannot be read (no grant, S3 unreachable, too slow) keeps the one
-held, logged; a list with bad lines uses its good ones, logged.
+A read is bounded: connecting, the answer's headers and its body share one deadline, ``FETCH_TIMEOUT_S``
+away (the body is read a piece at a time, so an S3 that trickles bytes cannot hold a search), overrun by
+at most the one socket read under way (itself bounded by the timeout): at most about twice it. The name
+lookup (``getaddrinfo``) is not covered, as in every urllib3 client. A list that cannot be read (no
+grant, S3 unreachable, too slow) keeps the one held, logged; a list with bad lines uses its good ones,
+logged.
 """
 
 from __future__ import annotations
@@ -123,9 +124,10 @@ class S3ObjectFetcher:
         headers = self._headers()
         if etag:
             headers["If-None-Match"] = etag
+        deadline = time.monotonic() + self._timeout_s
         try:
             answer = self._pool.request("GET", self.url, headers=headers, preload_content=False)
-            data = self._body(answer, time.monotonic() + self._timeout_s)
+            data = self._body(answer, deadline)
         except HTTPError as error:
             raise AliasUnreadable(f"S3 could not be reached: {error}") from error
         if answer.status == 304:
