@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from botocore.exceptions import CredentialRetrievalError
 
 from docsearch.search import alias_store
 from docsearch.search.alias_store import AliasStore, AliasUnreadable, Fetched, S3ObjectFetcher
@@ -140,6 +141,27 @@ def test_the_signer_is_made_once_for_all_reloads(monkeypatch: pytest.MonkeyPatch
     assert len(store.current().rules) == 1
     assert len(store.current().rules) == 1  # a 304 this time: the list held is kept
     assert _CountingSigner.made == 1
+
+
+class _ExpiringSigner(_CountingSigner):
+    """Signs once; then the credentials cannot be refreshed (botocore's error, as a container role's can)."""
+
+    signed = 0
+
+    def headers(self, method: str, url: str, body: bytes) -> dict[str, str]:
+        self.signed += 1
+        if self.signed > 1:
+            raise CredentialRetrievalError(provider="container-role", error_msg="timed out")
+        return {}
+
+
+def test_credentials_that_cannot_be_refreshed_keep_the_list_held(
+    monkeypatch: pytest.MonkeyPatch, s3_object: str
+) -> None:
+    monkeypatch.setattr(alias_store, "SigV4Signer", _ExpiringSigner)
+    store = AliasStore(S3ObjectFetcher("s3://b/_config/aliases.txt", "ap-southeast-3", s3_object), reload_s=0)
+    assert len(store.current().rules) == 1
+    assert len(store.current().rules) == 1  # the read could not be signed: the list held, not a failed search
 
 
 @pytest.mark.parametrize("s3_object", [{"body": b"a, b\n" * 40, "trickle": 0.05}], indirect=True)

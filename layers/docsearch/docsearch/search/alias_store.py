@@ -150,6 +150,9 @@ class S3ObjectFetcher:
             return self._signer.headers("GET", self.url, b"")
         except EngineUnavailable as error:  # no credentials to sign with
             raise AliasUnreadable(str(error)) from error
+        except Exception as error:  # botocore's own (a credential refresh that failed, a bad profile): the
+            # list is optional, so its read must not fail the search (botocore is not imported here: see above)
+            raise AliasUnreadable(f"the alias list's read could not be signed: {error!r}") from error
 
     @staticmethod
     def _body(answer: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
