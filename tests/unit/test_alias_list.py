@@ -13,7 +13,7 @@ from botocore.exceptions import CredentialRetrievalError
 
 from docsearch.search import alias_store
 from docsearch.search.alias_store import AliasStore, AliasUnreadable, Fetched, S3ObjectFetcher
-from docsearch.search.aliases import MAX_VARIANTS, AliasError, alias_variants, parse_aliases, parse_rule
+from docsearch.search.aliases import MAX_RULES, MAX_VARIANTS, AliasError, alias_variants, parse_aliases, parse_rule
 from docsearch.search.models import SearchRequest
 from docsearch.search.query import build_search
 from docsearch.settings import Settings
@@ -47,6 +47,14 @@ def test_every_variant_can_satisfy_the_query() -> None:
         "KDM Bekasi",
         "dedi mulyadi bekasi",
     ]
+
+
+def test_rules_past_the_limit_are_left_out_and_said_where() -> None:
+    lines = [f"a{n}, b{n}" for n in range(MAX_RULES)]
+    assert parse_aliases("\n".join(lines))[1] == []  # a full list: nothing left out
+    aliases, problems = parse_aliases("\n".join([*lines, "# comment", "x, y"]))
+    assert len(aliases.rules) == MAX_RULES
+    assert problems == [f"line {MAX_RULES + 2}: only the first {MAX_RULES} rules are used"]
 
 
 def test_a_bad_line_is_refused_with_a_reason() -> None:
