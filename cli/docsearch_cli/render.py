@@ -104,28 +104,32 @@ def search_results(answer: dict[str, Any]) -> list[Text]:
     if suggestion:
         lines.append(offer)
     for rank, hit in enumerate(results, first):
-        title = Text(f"{rank}. ")
-        title.append(clean(hit.get("title")) or "(untitled)", style="bold cyan")
-        lines.append(Text(""))
-        lines.append(title)
-        where = hit.get("url") or hit.get("key")  # the article's own address when known
-        meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), where) if v)
-        lines.append(Text(f"   {meta}", style="dim"))
-        if hit.get("more_copies"):
-            story = f" (--story {hit['story']} lists them all)" if hit.get("story") else ""
-            lines.append(Text(f"   +{hit['more_copies']} more copies{story}:", style="dim"))
-            for copy in hit.get("copies", []):
-                about = (clean(str(copy.get(k) or "")) for k in ("source", "published_at", "title"))
-                lines.append(Text("     - " + " · ".join(part for part in about if part), style="dim"))
-        for snippet in hit.get("snippets", [])[:3]:
-            line = Text("   … ")
-            line.append_text(snippet_text(str(snippet)))
-            line.append(" …")
-            lines.append(line)
+        lines += _hit_lines(rank, hit)
     sources = answer.get("facets", {}).get("source", [])
     if sources:
         facets = ", ".join(f"{clean(str(f['value']))} ({f['count']})" for f in sources)
         lines += [Text(""), Text(f"sources: {facets}", style="dim")]
+    return lines
+
+
+def _hit_lines(rank: int, hit: dict[str, Any]) -> list[Text]:
+    """One result: a blank line, its rank and title, where it is from, its copies and up to three snippets."""
+    title = Text(f"{rank}. ")
+    title.append(clean(hit.get("title")) or "(untitled)", style="bold cyan")
+    where = hit.get("url") or hit.get("key")  # the article's own address when known
+    meta = " · ".join(clean(str(v)) for v in (hit.get("source"), hit.get("published_at"), where) if v)
+    lines = [Text(""), title, Text(f"   {meta}", style="dim")]
+    if hit.get("more_copies"):
+        story = f" (--story {hit['story']} lists them all)" if hit.get("story") else ""
+        lines.append(Text(f"   +{hit['more_copies']} more copies{story}:", style="dim"))
+        for copy in hit.get("copies", []):
+            about = (clean(str(copy.get(k) or "")) for k in ("source", "published_at", "title"))
+            lines.append(Text("     - " + " · ".join(part for part in about if part), style="dim"))
+    for snippet in hit.get("snippets", [])[:3]:
+        line = Text("   … ")
+        line.append_text(snippet_text(str(snippet)))
+        line.append(" …")
+        lines.append(line)
     return lines
 
 

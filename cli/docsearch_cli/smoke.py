@@ -19,6 +19,8 @@ from typing import Any
 # into another word, and no real article contains it.
 _LETTERS = "bcdfghjklmnpqrstvwxz"
 PROBE_PREFIX = "docsearch-smoke/"
+# Each poll is one or two GETs on the operator's API; ingest takes seconds (a queue batch, the engine's
+# refresh), so two seconds sees the probe at most two late, in at most 150 polls of the default --timeout 300.
 POLL_EVERY_S = 2.0
 
 Get = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]  # (path, params) -> (status, JSON body)

@@ -27,6 +27,7 @@ from docsearch.settings import get_settings
 # apply after CloudFormation reports them created: until then the engine answers 403 (or its endpoint
 # does not resolve yet). Calls are retried this long, then the 403 is the deploy's failure reason.
 SETTLE_S = 240.0
+# 24 tries within SETTLE_S: a policy applied is seen within ten seconds, and each refusal is one log line.
 RETRY_EVERY_S = 10.0
 # Time kept back from the function's timeout to send the answer (one small HTTPS PUT).
 ANSWER_MARGIN_S = 20.0
@@ -76,13 +77,22 @@ def handle(
     return answer
 
 
-def _settled(call: Callable[[], str], settle_s: float, sleep: Callable[[float], None]) -> str:
-    """``call()``, retried every RETRY_EVERY_S on a refusal or an unreachable endpoint for about ``settle_s``."""
-    retries = int(settle_s // RETRY_EVERY_S)
-    for _ in range(retries):
+def _settled(
+    call: Callable[[], str],
+    settle_s: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> str:
+    """``call()``, retried every RETRY_EVERY_S on a refusal or an unreachable endpoint for about ``settle_s``,
+    by the count of waits and by the clock: a call that hangs to its timeout (OPENSEARCH_TIMEOUT_S, 20 s in
+    the template) uses the time too, so the answer is still sent before the function's own timeout."""
+    started = clock()
+    for _ in range(int(settle_s // RETRY_EVERY_S)):
         try:
             return call()
         except RETRIED as error:
+            if clock() - started + RETRY_EVERY_S > settle_s:
+                raise
             logger.warning("engine not ready or access not yet applied; retrying", extra={"error": str(error)})
             sleep(RETRY_EVERY_S)
     return call()

@@ -3,7 +3,6 @@ newsroom's own alias, written to S3 (the local emulator), works on the next sear
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +10,6 @@ from typing import Any
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import ingest_messages
-from docsearch.ingest.objects import StoredObject
 from docsearch.search.alias_store import AliasStore, S3ObjectFetcher
 from docsearch.search.aliases import NO_ALIASES, AliasList
 from docsearch.search.client import SearchClient
@@ -21,6 +17,7 @@ from docsearch.search.models import SearchRequest
 from docsearch.search.run import search
 from docsearch_cli.aliases import added, read_list, removed, write_list
 from docsearch_local.paths import StackConfig
+from tests.integration.corpora import text_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -35,21 +32,8 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def corpus(engine: OpenSearch) -> Iterator[str]:
-    alias = f"test-aliases-{uuid.uuid4().hex[:10]}"
-    ensure_index(engine, alias)
-    records = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {"key": ""}}}
-    messages = []
-    for key in ARTICLES:
-        record = json.loads(json.dumps(records))
-        record["s3"]["object"]["key"] = key
-        messages.append((key, json.dumps({"Records": [record]})))
-    outcomes = ingest_messages(
-        messages, engine, alias, lambda bucket, key: StoredObject(bucket, key, ARTICLES[key].encode())
-    )
-    assert all(outcome.indexed == 1 for outcome in outcomes.values())
-    engine.indices.refresh(index=alias)
-    yield alias
-    engine.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
+    with text_corpus(engine, "test-aliases", ARTICLES) as alias:
+        yield alias
 
 
 @pytest.fixture

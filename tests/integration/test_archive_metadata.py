@@ -1,23 +1,16 @@
 """Dates, outlets and headlines of real uploads on the real engine (issue 20): uploaded through ingest,
 searched through the search function's HTTP API. Fixtures are written in the shape of the outlets' pages."""
 
-import json
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import quote_plus
 
 import pytest
 from opensearchpy import OpenSearch
 
 from docsearch.index.definition import ensure_index
 from docsearch.ingest.article import document_id
-from docsearch.ingest.batch import ingest_messages
-from docsearch.ingest.objects import StoredObject
 from docsearch.search.client import get_search_client
 from docsearch.settings import get_settings
-from docsearch_local.gateway import to_http_api_event
-from docsearch_local.lambda_context import LocalContext
-from functions.search import app
+from tests.integration.corpora import api_get, ingest
 
 pytestmark = pytest.mark.integration
 BUCKET = "arsip"
@@ -63,41 +56,20 @@ OBJECTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _message(key: str) -> str:
-    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": {"key": quote_plus(key)}}}
-    return json.dumps({"Records": [record]})
-
-
 @pytest.fixture
 def archive(engine: OpenSearch, index_alias: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("INDEX_ALIAS", index_alias)
     get_settings.cache_clear()
     get_search_client.cache_clear()
     ensure_index(engine, index_alias)
-
-    def fetch(bucket: str, key: str) -> StoredObject:
-        text, metadata = OBJECTS[key]
-        content_type = "text/html" if key.endswith(".html") else "text/plain"
-        return StoredObject(bucket, key, text.encode(), content_type, metadata)
-
-    outcomes = ingest_messages([(key, _message(key)) for key in OBJECTS], engine, index_alias, fetch)
-    assert all(o.status == "done" and o.indexed == 1 for o in outcomes.values()), outcomes
-    engine.indices.refresh(index=index_alias)
+    ingest(engine, index_alias, BUCKET, OBJECTS)
     yield index_alias
     get_settings.cache_clear()
     get_search_client.cache_clear()
 
 
-def _get(target: str) -> dict[str, Any]:
-    event = to_http_api_event("GET", target, {"host": "localhost"}, b"", "127.0.0.1")
-    response = app.lambda_handler(event, LocalContext("docsearch-search"))
-    assert response["statusCode"] == 200, response["body"]
-    answer: dict[str, Any] = json.loads(response["body"])
-    return answer
-
-
 def _keys(target: str) -> set[str]:
-    return {hit["key"] for hit in _get(target)["results"]}
+    return {hit["key"] for hit in api_get(target)["results"]}
 
 
 def test_dates_come_from_the_strongest_evidence_and_say_where_from(engine: OpenSearch, archive: str) -> None:
@@ -117,7 +89,7 @@ def test_an_outlet_filter_finds_its_channels_and_a_channel_narrows(archive: str)
     assert _keys("/search?q=cabai&group=false&source=detik.com") == detik
     assert _keys("/search?q=cabai&group=false&source=detikJabar") == {"detik/jabar.html"}
     assert _keys("/search?q=cabai&group=false&source=cnbcindonesia") == {"cnbc/cabai.txt"}
-    facets = [f["value"] for f in _get("/search?q=cabai&group=false")["facets"]["source"]]
+    facets = [f["value"] for f in api_get("/search?q=cabai&group=false")["facets"]["source"]]
     assert sorted(facets) == ["CNBC Indonesia", "detikJabar", "detikNews"]  # one checkbox per brand, its casing
 
 
@@ -126,7 +98,7 @@ def test_undated_articles_are_left_out_of_a_date_filter_unless_included(archive:
     assert _keys(october) == {"detik/news.html", "detik/jabar.html"}
     assert _keys(october + "&undated=include") == {"detik/news.html", "detik/jabar.html", "tanpa-tanggal/cabai.txt"}
     assert "tanpa-tanggal/cabai.txt" not in _keys("/search?q=cabai&group=false&undated=exclude")
-    oldest = _get("/search?q=cabai&group=false&sort=oldest")["results"]
+    oldest = api_get("/search?q=cabai&group=false&sort=oldest")["results"]
     assert [hit["published_at"] for hit in oldest] == ["2024-09-09", "2025-10-20", "2025-10-21", None]
 
 

@@ -3,19 +3,15 @@ relaxed and says so, a query that finds little gets a "Mungkin maksud Anda" sugg
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import ingest_messages
-from docsearch.ingest.objects import StoredObject
 from docsearch.search.client import SearchClient
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.run import search
+from tests.integration.corpora import text_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -89,21 +85,8 @@ ARTICLES["cuaca.txt"] = (
 
 @pytest.fixture(scope="module")
 def corpus(engine: OpenSearch) -> Iterator[str]:
-    alias = f"test-forgiving-{uuid.uuid4().hex[:10]}"
-    ensure_index(engine, alias)
-    records = {key: {"Records": [_created(key)]} for key in ARTICLES}
-    messages = [(key, json.dumps(record)) for key, record in records.items()]
-    outcomes = ingest_messages(
-        messages, engine, alias, lambda bucket, key: StoredObject(bucket, key, ARTICLES[key].encode())
-    )
-    assert all(outcome.indexed == 1 for outcome in outcomes.values())
-    engine.indices.refresh(index=alias)
-    yield alias
-    engine.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
-
-
-def _created(key: str) -> dict[str, object]:
-    return {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {"key": key}}}
+    with text_corpus(engine, "test-forgiving", ARTICLES) as alias:
+        yield alias
 
 
 def _search(reader: SearchClient, alias: str, q: str, **options: object) -> SearchResponse:

@@ -4,8 +4,7 @@ one name per outlet, copies of a story grouped, the canonical url and a readable
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -15,14 +14,13 @@ from docsearch.index.definition import ensure_index
 from docsearch.index.reindex import reindex
 from docsearch.ingest.article import document_id
 from docsearch.ingest.backfill import backfill
-from docsearch.ingest.batch import ingest_messages
-from docsearch.ingest.objects import StoredObject
 from docsearch.search.client import get_search_client
 from docsearch.settings import get_settings
 from docsearch_local.gateway import to_http_api_event
 from docsearch_local.lambda_context import LocalContext
 from docsearch_local.paths import StackConfig
 from functions.search import app
+from tests.integration.corpora import api_get, ingest
 
 pytestmark = pytest.mark.integration
 BUCKET = "newsroom"
@@ -72,41 +70,17 @@ SECOND_BATCH = {
 }
 
 
-def _message(key: str) -> str:
-    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": {"key": quote_plus(key)}}}
-    return json.dumps({"Records": [record]})
-
-
-def _ingest(engine: OpenSearch, alias: str, objects: dict[str, tuple[str, dict[str, str]]]) -> None:
-    def fetch(bucket: str, key: str) -> StoredObject:
-        text, metadata = objects[key]
-        content_type = "text/html" if key.endswith(".html") else "text/plain"
-        return StoredObject(bucket, key, text.encode(), content_type, metadata)
-
-    outcomes = ingest_messages([(key, _message(key)) for key in objects], engine, alias, fetch)
-    assert all(o.status == "done" and o.indexed == 1 for o in outcomes.values()), outcomes
-    engine.indices.refresh(index=alias)
-
-
 @pytest.fixture
 def api(engine: OpenSearch, index_alias: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("INDEX_ALIAS", index_alias)
     get_settings.cache_clear()
     get_search_client.cache_clear()
     ensure_index(engine, index_alias)
-    _ingest(engine, index_alias, FIRST_BATCH)
-    _ingest(engine, index_alias, SECOND_BATCH)
+    ingest(engine, index_alias, BUCKET, FIRST_BATCH)
+    ingest(engine, index_alias, BUCKET, SECOND_BATCH)
     yield index_alias
     get_settings.cache_clear()
     get_search_client.cache_clear()
-
-
-def _get(target: str) -> dict[str, Any]:
-    event = to_http_api_event("GET", target, {"host": "localhost"}, b"", "127.0.0.1")
-    response = app.lambda_handler(event, LocalContext("docsearch-search"))
-    assert response["statusCode"] == 200, response["body"]
-    answer: dict[str, Any] = json.loads(response["body"])
-    return answer
 
 
 def _id(key: str) -> str:
@@ -114,13 +88,13 @@ def _id(key: str) -> str:
 
 
 def test_every_spelling_of_an_outlet_is_one_facet_and_one_filter(api: str) -> None:
-    answer = _get("/search?q=banjir&group=false")
+    answer = api_get("/search?q=banjir&group=false")
     assert answer["total"] == 5
     facets = {f["value"]: f["count"] for f in answer["facets"]["source"]}
     # "KOMPAS.com" (a dateline), "KOMPAS.com" (og:site_name) and "Kompas.com" (metadata): one outlet.
     assert facets == {"Kompas.com": 3, "kabarpagi.id": 1, "Warta Timur, Jakarta": 1}
     for spelling in ("kompas.com", "KOMPAS.com", "www.Kompas.com"):
-        filtered = _get(f"/search?q=banjir&group=false&source={quote(spelling)}")
+        filtered = api_get(f"/search?q=banjir&group=false&source={quote(spelling)}")
         assert {hit["source"] for hit in filtered["results"]} == {"Kompas.com"} and filtered["total"] == 3
     # A folder ("kompas/", "warta/") is not a source unless SOURCE_PREFIXES says so: nothing came from one.
     assert "kompas" not in facets and "warta" not in facets
@@ -130,14 +104,14 @@ def test_a_source_with_a_comma_can_be_filtered_on(api: str) -> None:
     # HTTP API v2 joins repeated parameters with commas ("Warta Timur, Jakarta,kabarpagi.id"): the raw query keeps them.
     event_target = f"/search?q=banjir&group=false&source={quote('Warta Timur, Jakarta')}&source=kabarpagi.id"
     assert "," in to_http_api_event("GET", event_target, {}, b"", "127.0.0.1")["queryStringParameters"]["source"]
-    answer = _get(event_target)
+    answer = api_get(event_target)
     assert {hit["source"] for hit in answer["results"]} == {"Warta Timur, Jakarta", "kabarpagi.id"}
-    only = _get(f"/search?q=banjir&group=false&source={quote('Warta Timur, Jakarta')}")
+    only = api_get(f"/search?q=banjir&group=false&source={quote('Warta Timur, Jakarta')}")
     assert [hit["id"] for hit in only["results"]] == [_id("warta/banjir.txt")]
 
 
 def test_copies_of_a_story_are_one_result_unless_grouping_is_off(api: str) -> None:
-    grouped = _get("/search?q=banjir&sort=oldest")
+    grouped = api_get("/search?q=banjir&sort=oldest")
     assert grouped["total"] == 5 and grouped["groups"] == 3
     by_id = {hit["id"]: hit for hit in grouped["results"]}
     assert list(by_id) == [_id("kabar/banjir.txt"), _id("kompas/rob.html"), _id("lain/banjir.txt")]
@@ -149,17 +123,17 @@ def test_copies_of_a_story_are_one_result_unless_grouping_is_off(api: str) -> No
     ]
     # One shared paragraph (a quoted lead) is not a copy; a page of stories pages correctly.
     assert by_id[_id("lain/banjir.txt")]["more_copies"] == 0
-    pages = [_get(f"/search?q=banjir&sort=oldest&size=1&page={n}")["results"] for n in (1, 2, 3)]
+    pages = [api_get(f"/search?q=banjir&sort=oldest&size=1&page={n}")["results"] for n in (1, 2, 3)]
     assert [page[0]["id"] for page in pages] == list(by_id)
-    assert _get("/search?q=banjir&sort=oldest&size=1&page=4")["results"] == []
+    assert api_get("/search?q=banjir&sort=oldest&size=1&page=4")["results"] == []
 
-    ungrouped = _get("/search?q=banjir&group=false")
+    ungrouped = api_get("/search?q=banjir&group=false")
     assert ungrouped["groups"] == ungrouped["total"] == len(ungrouped["results"]) == 5
     assert all(hit["more_copies"] == 0 and hit["copies"] == [] for hit in ungrouped["results"])
 
 
 def test_results_and_documents_carry_the_canonical_url_and_a_view(api: str) -> None:
-    hits = {hit["id"]: hit for hit in _get("/search?q=banjir&group=false")["results"]}
+    hits = {hit["id"]: hit for hit in api_get("/search?q=banjir&group=false")["results"]}
     assert hits[_id("kabar/banjir.txt")]["url"] == CANONICAL  # S3 metadata
     assert hits[_id("kompas/rob.html")]["url"] == "https://www.kompas.com/rob"  # <link rel=canonical> over og:url
     assert hits[_id("kompas/banjir.txt")]["url"] is None  # a javascript: address is never a link

@@ -3,18 +3,15 @@ finds nothing, repeated and many misspelt words stay cheap and answer normally."
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from opensearchpy import OpenSearch
 
-from docsearch.index.definition import ensure_index
-from docsearch.ingest.batch import ingest_messages
-from docsearch.ingest.objects import StoredObject
 from docsearch.search.client import SearchClient
 from docsearch.search.models import SearchRequest, SearchResponse
 from docsearch.search.run import search
+from tests.integration.corpora import text_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -28,22 +25,8 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def corpus(engine: OpenSearch) -> Iterator[str]:
-    alias = f"test-bounds-{uuid.uuid4().hex[:10]}"
-    ensure_index(engine, alias)
-    messages = [
-        (
-            key,
-            f'{{"Records":[{{"eventName":"ObjectCreated:Put","s3":{{"bucket":{{"name":"b"}},"object":{{"key":"{key}"}}}}}}]}}',
-        )
-        for key in ARTICLES
-    ]
-    outcomes = ingest_messages(
-        messages, engine, alias, lambda bucket, key: StoredObject(bucket, key, ARTICLES[key].encode())
-    )
-    assert all(outcome.indexed == 1 for outcome in outcomes.values())
-    engine.indices.refresh(index=alias)
-    yield alias
-    engine.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
+    with text_corpus(engine, "test-bounds", ARTICLES) as alias:
+        yield alias
 
 
 def _search(reader: SearchClient, alias: str, q: str) -> SearchResponse:

@@ -10,24 +10,13 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.extract.pages import Box, Page, Span, read_pages
-from docsearch.ingest.timelimit import TooSlow, cpu_time_limit, extraction_budget_s
 from tests.documents import fixture, pdf
+from tests.unit.extraction import extract_within_budget
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PDF_FIXTURES = ["siaran-pers.pdf", "tanpa-metadata.pdf", "terbatas.pdf", "pindaian.pdf"]
 DOCX_FIXTURES = ["siaran-pers.docx", "tanpa-metadata.docx"]
-
-
-def _extract_within_budget(data: bytes, key: str) -> None:
-    try:
-        with cpu_time_limit(extraction_budget_s(len(data))):
-            extract_article(data, key=key)
-    except TooSlow:
-        raise
-    except Unindexable:
-        pass
 
 
 def _damaged(data: bytes, draw: st.DrawFn) -> bytes:
@@ -108,25 +97,25 @@ def hostile_pages(draw: st.DrawFn) -> bytes:
 @FUZZ
 @given(damaged_pdfs())
 def test_damaged_pdfs_are_read_or_skipped_within_their_budget(data: bytes) -> None:
-    _extract_within_budget(data, "a.pdf")
+    extract_within_budget(data, "a.pdf")
 
 
 @FUZZ
 @given(hostile_pages())
 def test_hostile_page_content_is_read_or_skipped_within_its_budget(data: bytes) -> None:
-    _extract_within_budget(data, "a.pdf")
+    extract_within_budget(data, "a.pdf")
 
 
 @FUZZ
 @given(damaged_docx())
 def test_damaged_word_packages_are_read_or_skipped_within_their_budget(data: bytes) -> None:
-    _extract_within_budget(data, "a.docx")
+    extract_within_budget(data, "a.docx")
 
 
 @FUZZ
 @given(damaged_docx_parts())
 def test_damaged_word_parts_are_read_or_skipped_within_their_budget(data: bytes) -> None:
-    _extract_within_budget(data, "a.docx")
+    extract_within_budget(data, "a.docx")
 
 
 COORDINATE = st.floats(-1e4, 1e4, allow_nan=False)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.extract.readers import gzip as gzip_reader
 from docsearch.ingest.timelimit import TooSlow, cpu_time_limit, extraction_budget_s
+from tests.unit.extraction import extract_within_budget
 
 MB = 2**20
 SIZE = MB
@@ -25,17 +25,6 @@ SIZE = MB
 
 def _repeat(unit: str, size: int = SIZE) -> str:
     return unit * (size // len(unit))
-
-
-def _extract_within_budget(data: bytes, key: str) -> None:
-    """Extract ``data`` as the batch would; an Unindexable other than too_slow is a fine answer."""
-    try:
-        with cpu_time_limit(extraction_budget_s(len(data))):
-            extract_article(data, key=key)
-    except TooSlow:
-        raise
-    except Unindexable:
-        pass
 
 
 # Each held a pattern that rescanned the rest of its line from every start (quadratic or worse):
@@ -68,7 +57,7 @@ ADVERSARIAL = {
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))
 def test_adversarial_inputs_of_a_few_mb_extract_within_their_budget(name: str) -> None:
     key, text = ADVERSARIAL[name]
-    _extract_within_budget(text.encode(), key)
+    extract_within_budget(text.encode(), key)
 
 
 @pytest.mark.parametrize("unit", ["a\n"])
@@ -79,7 +68,7 @@ def test_an_object_past_its_budget_stops_there(unit: str) -> None:
     budget = extraction_budget_s(len(data))
     started = time.process_time()
     with contextlib.suppress(TooSlow):
-        _extract_within_budget(data, "a.txt")
+        extract_within_budget(data, "a.txt")
     assert time.process_time() - started < budget + 0.5
 
 
@@ -106,20 +95,20 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 @FUZZ
 @given(text=documents())
 def test_fuzzed_text_and_markdown_extract_within_budget_or_skip(key: str, text: str) -> None:
-    _extract_within_budget(text.encode(), key)
+    extract_within_budget(text.encode(), key)
 
 
 @FUZZ
 @given(text=documents(), tag=st.sampled_from(["p", "div", "h1", "title", "li", "a", "script"]))
 def test_fuzzed_html_extracts_within_budget_or_skips(text: str, tag: str) -> None:
     page = f"<html><head><title>{text[:200]}</title></head><body><{tag}>{text}</{tag}><p>{text}</p></body></html>"
-    _extract_within_budget(page.encode(), "a.html")
+    extract_within_budget(page.encode(), "a.html")
 
 
 @FUZZ
 @given(title=documents(), body=documents(), extra=st.dictionaries(st.sampled_from(["source", "author"]), UNITS))
 def test_fuzzed_json_extracts_within_budget_or_skips(title: str, body: str, extra: dict[str, str]) -> None:
-    _extract_within_budget(json.dumps({"title": title, "body": body, **extra}).encode(), "a.json")
+    extract_within_budget(json.dumps({"title": title, "body": body, **extra}).encode(), "a.json")
 
 
 @FUZZ
@@ -129,7 +118,7 @@ def test_fuzzed_gzip_extracts_within_the_budget_of_its_compressed_size_or_skips(
     a few units, so they pack past the ratio cap: lifted here, so the inner readers run on every one)."""
     page = f"<html><body><p>{text}</p></body></html>" if key == "a.html.gz" else text
     with mock.patch.object(gzip_reader, "MAX_RATIO", 10**6):
-        _extract_within_budget(gzip.compress(page.encode()), key)
+        extract_within_budget(gzip.compress(page.encode()), key)
 
 
 def test_the_limit_interrupts_a_runaway_regular_expression() -> None:

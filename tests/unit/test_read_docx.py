@@ -11,16 +11,10 @@ import pytest
 from docsearch.ingest.extract import Unindexable, extract_article
 from docsearch.ingest.extract.readers.base import ReadLimits
 from docsearch.ingest.extract.readers.docx import READER
-from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
 from tests.documents import BOMB_BYTES, docx_bomb, fixture
+from tests.unit.extraction import skip_reason
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _reason(data: bytes, key: str = "a.docx") -> str:
-    with pytest.raises(Unindexable) as caught, cpu_time_limit(extraction_budget_s(len(data))):
-        extract_article(data, key=key)
-    return caught.value.reason
 
 
 def _with_body(paragraphs: str) -> bytes:
@@ -110,23 +104,23 @@ def test_old_binary_word_is_unsupported_with_a_reason_that_says_so() -> None:
     ],
 )
 def test_broken_packages_are_skipped_as_invalid_docx(data: bytes, reason: str) -> None:
-    assert _reason(data) == reason
+    assert skip_reason(data, "a.docx") == reason
 
 
 def test_a_password_protected_word_file_is_encrypted() -> None:
     # Word saves a password-protected .docx as an OLE2 container holding the encrypted package.
-    assert _reason(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)) == "encrypted"
+    assert skip_reason(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "a.docx") == "encrypted"
 
 
 def test_a_package_without_a_body_is_invalid() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:
         package.writestr("docProps/core.xml", "<x/>")
-    assert _reason(out.getvalue()) == "invalid_docx"
+    assert skip_reason(out.getvalue(), "a.docx") == "invalid_docx"
 
 
 def test_malformed_xml_in_the_body_is_invalid() -> None:
-    assert _reason(_with_body("<w:p><w:r><w:t>tidak ditutup")) == "invalid_docx"
+    assert skip_reason(_with_body("<w:p><w:r><w:t>tidak ditutup"), "a.docx") == "invalid_docx"
 
 
 def test_entities_are_never_expanded() -> None:
@@ -150,7 +144,7 @@ def test_entities_are_never_expanded() -> None:
 def test_a_zip_bomb_stops_at_the_size_cap() -> None:
     bomb = docx_bomb(BOMB_BYTES)  # document.xml of 256 MiB in about 250 KB
     assert len(bomb) < 2**20
-    assert _reason(bomb) == "too_large"
+    assert skip_reason(bomb, "a.docx") == "too_large"
 
 
 def test_text_past_the_limit_is_too_large() -> None:

@@ -8,19 +8,14 @@ import time
 
 import pytest
 
-from docsearch.ingest.extract import Unindexable, extract_article
-from docsearch.ingest.timelimit import cpu_time_limit, extraction_budget_s
+from docsearch.ingest.extract import extract_article
+from docsearch.ingest.timelimit import extraction_budget_s
 from tests.documents import BOMB_BYTES, fixture, page_count_bomb, pdf, stream_bomb
+from tests.unit.extraction import skip_reason
 
 
 def _read(name: str, **kwargs: object):  # type: ignore[no-untyped-def]
     return extract_article(fixture(name), key=f"rilis/{name}", **kwargs)  # type: ignore[arg-type]
-
-
-def _reason(data: bytes, key: str = "a.pdf") -> str:
-    with pytest.raises(Unindexable) as caught, cpu_time_limit(extraction_budget_s(len(data))):
-        extract_article(data, key=key)
-    return caught.value.reason
 
 
 def test_title_author_and_date_come_from_the_document_information() -> None:
@@ -91,7 +86,7 @@ def test_an_owner_password_alone_does_not_stop_reading() -> None:
     ],
 )
 def test_unreadable_pdfs_are_skipped_with_their_own_reason(name: str, reason: str) -> None:
-    assert _reason(fixture(name)) == reason
+    assert skip_reason(fixture(name), "a.pdf") == reason
 
 
 def test_a_pdf_is_recognised_by_its_signature_without_extension_or_type() -> None:
@@ -106,23 +101,23 @@ def test_a_gzipped_pdf_is_read_as_a_pdf() -> None:
 
 def test_a_page_count_bomb_stops_at_the_page_cap() -> None:
     started = time.process_time()
-    assert _reason(page_count_bomb(10_000)) == "too_many_pages"
+    assert skip_reason(page_count_bomb(10_000), "a.pdf") == "too_many_pages"
     assert time.process_time() - started < extraction_budget_s(len(page_count_bomb(10_000)))
 
 
 def test_a_page_tree_that_understates_its_count_is_counted_by_its_pages() -> None:
     lying = page_count_bomb(10_000).replace(b"/Count 10000", b"/Count 1    ")  # same length: offsets hold
-    assert _reason(lying) == "too_many_pages"
+    assert skip_reason(lying, "a.pdf") == "too_many_pages"
 
 
 def test_a_decompression_bomb_stops_at_the_size_cap() -> None:
     bomb = stream_bomb(BOMB_BYTES)  # 256 MiB of content stream in about 250 KB
     assert len(bomb) < 2**20
-    assert _reason(bomb) == "too_large"
+    assert skip_reason(bomb, "a.pdf") == "too_large"
 
 
 def test_a_pdf_of_empty_pages_has_no_text_layer() -> None:
-    assert _reason(page_count_bomb(3)) == "no_text_layer"
+    assert skip_reason(page_count_bomb(3), "a.pdf") == "no_text_layer"
 
 
 def test_a_placeholder_title_is_not_the_title() -> None:

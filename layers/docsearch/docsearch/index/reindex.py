@@ -40,7 +40,17 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from docsearch.aliases import building_alias, building_indices
-from docsearch.document import DATE_SOURCE, DELETED, OUTLET_KEY, PUBLISHED_AT, SOURCE, SOURCE_KEY, STORY
+from docsearch.document import (
+    DATE_SOURCE,
+    DELETED,
+    KEY,
+    OUTLET_KEY,
+    PUBLISHED_AT,
+    SOURCE,
+    SOURCE_KEY,
+    STORY,
+    TOMBSTONE,
+)
 from docsearch.engine import is_serverless
 from docsearch.index.definition import index_definition, index_mappings, versioned_name
 
@@ -196,7 +206,7 @@ def _fill(
     in_flight_s: float,
 ) -> None:
     """Step 2: the new index from the bucket, from the live index, or (a prefix) from both."""
-    outside = {"bool": {"must_not": [{"prefix": {"key": prefix}}]}} if prefix else None
+    outside = {"bool": {"must_not": [{"prefix": {KEY: prefix}}]}} if prefix else None
     if old and (from_bucket is None or outside is not None):
         time.sleep(in_flight_s)  # batches that do not know the new index finish writing the old one
         client.indices.refresh(index=",".join(old))  # _reindex reads what a search sees: all of it
@@ -212,7 +222,7 @@ def _fill(
 
 def live_count(client: OpenSearch, index: str) -> int:
     """Documents a search can find in ``index`` (tombstones and skip records left out)."""
-    body = {"query": {"bool": {"must_not": [{"term": {"deleted": True}}]}}}
+    body = {"query": {"bool": {"must_not": [TOMBSTONE]}}}
     return int(client.count(index=index, body=body)["count"])
 
 

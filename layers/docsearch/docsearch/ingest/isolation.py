@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from docsearch.ingest.timelimit import TooSlow, cpu_time_limit
 
+# A Linux pipe holds 64 KiB unless resized: one read takes what the child's writes can have filled.
 READ_CHUNK = 1 << 16
 # The kernel's CPU limit is a whole number of seconds and the child is killed one second after it.
 KILL_GRACE_S = 1

@@ -49,6 +49,8 @@ ISOLATE_FROM_BYTES = 32 * 1024
 # The wall-clock fence around a child, from its CPU budget: below 1,769 MB a Lambda function gets a share
 # of a core (0.29 at 512 MB), so a child may need 3.5x its CPU budget in wall time to use it.
 WALL_PER_CPU_S = 4.0
+# Plus a second: the child's kernel CPU limit is the budget rounded up to whole seconds (isolation.py),
+# and the fork and its answer's pickling come on top (a fork costs about 30 ms here, decision 0009).
 WALL_BASE_S = 1.0
 
 Extracted = Article | Exception  # an object's article, or what extraction raised (the plan names it)

@@ -12,8 +12,14 @@ a minute; a container serving 10 searches a second asks on one of 600 (about 10 
 
 How: one signed GET over urllib3 (already the layer's; botocore's SigV4 is the runtime's), as the
 engine client does (``client.py``): boto3 would cost the search function's cold start about 150 ms.
-A list that cannot be read (no grant, S3 unreachable) keeps the one held, logged; a list with bad
-lines uses its good ones, logged.
+The connection pool and the signer (a botocore session and its credential chain) are built once per
+container; the signer asks botocore for current credentials on each request, so rotated ones are used.
+A read is bounded: connecting, the answer's headers and its body share one deadline, ``FETCH_TIMEOUT_S``
+away (the body is read a piece at a time, so an S3 that trickles bytes cannot hold a search), overrun by
+at most the one socket read under way (itself bounded by the timeout): at most about twice it. The name
+lookup (``getaddrinfo``) is not covered, as in every urllib3 client. A list that cannot be read (no
+grant, S3 unreachable, too slow) keeps the one held, logged; a list with bad lines uses its good ones,
+logged.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ from docsearch.settings import get_settings
 # minute per container, not by each.
 RELOAD_S = 60.0
 FETCH_TIMEOUT_S = 2.0  # well under the function's 10 s; a slow S3 costs one search this much, once a minute
+# The body is read in pieces of at most this, the deadline checked between them: one piece is one socket
+# read (urllib3's read1), bounded by the read timeout; a whole list (MAX_LIST_BYTES) is 8 of them.
+READ_PIECE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class AliasStore:
 class S3ObjectFetcher:
     """Conditional GETs of one S3 object, SigV4-signed (the role's credentials), over urllib3."""
 
-    def __init__(self, address: str, region: str, endpoint_url: str = "") -> None:
+    def __init__(self, address: str, region: str, endpoint_url: str = "", timeout_s: float = FETCH_TIMEOUT_S) -> None:
         parts = urlsplit(address)
         if parts.scheme != "s3" or not parts.netloc or not parts.path.strip("/"):
             raise ValueError(f"ALIASES_OBJECT must be s3://bucket/key, not {address!r}")
@@ -101,7 +110,9 @@ class S3ObjectFetcher:
         else:
             self.url = f"https://{bucket}.s3.{region}.amazonaws.com/{key}"
         self.region = region
-        timeout = urllib3.Timeout(total=FETCH_TIMEOUT_S)
+        self._timeout_s = timeout_s
+        self._signer: SigV4Signer | None = None  # built on the first read, then kept (see headers())
+        timeout = urllib3.Timeout(total=timeout_s)
         if self.url.startswith("https"):
             self._pool = urllib3.PoolManager(
                 timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED", ca_certs=_ca_certs()
@@ -110,16 +121,13 @@ class S3ObjectFetcher:
             self._pool = urllib3.PoolManager(timeout=timeout, retries=False)
 
     def __call__(self, etag: str | None) -> Fetched:
-        try:
-            headers = SigV4Signer(self.region, "s3").headers("GET", self.url, b"")
-        except EngineUnavailable as error:  # no credentials to sign with
-            raise AliasUnreadable(str(error)) from error
+        headers = self._headers()
         if etag:
             headers["If-None-Match"] = etag
+        deadline = time.monotonic() + self._timeout_s
         try:
             answer = self._pool.request("GET", self.url, headers=headers, preload_content=False)
-            data = answer.read(MAX_LIST_BYTES + 1)
-            answer.release_conn()
+            data = self._body(answer, deadline)
         except HTTPError as error:
             raise AliasUnreadable(f"S3 could not be reached: {error}") from error
         if answer.status == 304:
@@ -131,6 +139,40 @@ class S3ObjectFetcher:
         if len(data) > MAX_LIST_BYTES:
             raise AliasUnreadable(f"the alias list is over {MAX_LIST_BYTES} bytes")
         return Fetched(text=data.decode("utf-8", errors="replace"), etag=answer.headers.get("ETag"))
+
+    def _headers(self) -> dict[str, str]:
+        """Signed headers for the GET; the signer (a botocore session, its credential chain) made once.
+
+        A signer that could not be made (no credentials) is asked for again on the next read."""
+        try:
+            if self._signer is None:
+                self._signer = SigV4Signer(self.region, "s3")
+            return self._signer.headers("GET", self.url, b"")
+        except EngineUnavailable as error:  # no credentials to sign with
+            raise AliasUnreadable(str(error)) from error
+        except Exception as error:  # botocore's own (a credential refresh that failed, a bad profile): the
+            # list is optional, so its read must not fail the search (botocore is not imported here: see above)
+            raise AliasUnreadable(f"the alias list's read could not be signed: {error!r}") from error
+
+    @staticmethod
+    def _body(answer: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+        """Up to MAX_LIST_BYTES + 1 bytes of the answer, or AliasUnreadable once the deadline has passed."""
+        data, whole = bytearray(), False
+        try:
+            while len(data) <= MAX_LIST_BYTES:
+                if time.monotonic() > deadline:
+                    raise AliasUnreadable("S3 sent the alias list too slowly")
+                piece = answer.read1(min(READ_PIECE, MAX_LIST_BYTES + 1 - len(data)))
+                whole = not piece
+                if whole:
+                    break
+                data += piece
+        finally:
+            if whole:
+                answer.release_conn()
+            else:  # bytes left unread: the connection cannot carry the next request
+                answer.close()
+        return bytes(data)
 
 
 def _no_list(etag: str | None) -> Fetched:

@@ -102,11 +102,12 @@ def parse_aliases(text: str) -> tuple[AliasList, list[str]]:
         except AliasError as error:
             problems.append(f"line {number}: {error}")
             continue
-        if rule is not None:
-            rules.append(rule)
+        if rule is None:
+            continue
         if len(rules) == MAX_RULES:
             problems.append(f"line {number}: only the first {MAX_RULES} rules are used")
             break
+        rules.append(rule)
     return AliasList.of(rules), problems
 
 

@@ -103,7 +103,7 @@ def _cased(typed: str, suggested: str) -> str:
 
 
 def _capitalised(word: str) -> str:
-    start = 1 if word.startswith(MARK_OPEN) else 0
+    start = len(MARK_OPEN) if word.startswith(MARK_OPEN) else 0
     return word[:start] + word[start : start + 1].upper() + word[start + 1 :]
 
 
