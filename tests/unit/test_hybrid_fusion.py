@@ -174,21 +174,25 @@ class _Scripted:
 
 
 def test_a_misspelt_query_keeps_its_relaxed_word_matches_in_hybrid_mode() -> None:
-    """"Jiroma Powell": the words as typed match nothing; the relaxed query finds the Powell articles, and those
+    """ "Jiroma Powell": the words as typed match nothing; the relaxed query finds the Powell articles, and those
     are what the model's ranking is fused with (not the model's nearest articles alone)."""
     request = SearchRequest(q="Jiroma Powell", mode="hybrid", group=False)
     strict, relaxed = build_search(request), build_search(request, relaxed=True)
     client = _Scripted([], ["powell-1", "powell-2"], ["powell-2", "powell-1"], ["powell-1", "powell-2"])
-    answer, loose = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
-    assert loose is True
+    answer = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert answer.relaxed is True and answer.meaning is True
     assert client.bodies[1]["query"] == relaxed["query"]  # the second lexical look is the relaxed query
-    assert {hit["_id"] for hit in answer["hits"]["hits"]} == {"powell-1", "powell-2"}
+    assert {hit["_id"] for hit in answer.response["hits"]["hits"]} == {"powell-1", "powell-2"}
     # Words that match as typed are never relaxed.
     client = _Scripted(["powell-1"], ["powell-1"], ["powell-1"])
-    _, loose = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
-    assert loose is False and client.bodies[1]["query"]["knn"]
+    again = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert again.relaxed is False and client.bodies[1]["query"]["knn"]
+    # No vectors under the filters (an index not yet filled): the words alone ranked, and it says so.
+    client = _Scripted(["powell-1"], [], ["powell-1"])
+    empty = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert empty.meaning is False
 
 
 def test_a_query_whose_words_match_nothing_gets_nothing_from_the_model_either() -> None:
-    """"qwertyuiop": e5 puts archive articles at cosine 0.83 to it; with no word match, nothing joins."""
+    """ "qwertyuiop": e5 puts archive articles at cosine 0.83 to it; with no word match, nothing joins."""
     assert admitted([], _ranks("nearest", "next", score=0.83)) == []

@@ -56,6 +56,13 @@ DENSE_MIN_COSINE = 0.80
 
 
 @dataclass(frozen=True)
+class HybridAnswer:
+    response: dict[str, Any]  # shaped as a plain search's engine response
+    relaxed: bool  # the lexical side is the relaxed query (the words as typed matched nothing)
+    meaning: bool  # the model's ranking had something to fuse (False: no vectors under these filters)
+
+
+@dataclass(frozen=True)
 class Ranked:
     key: str  # the story when grouping (one result per story), else the document id
     id: str
@@ -164,9 +171,9 @@ def hybrid_answers(
     parsed: ParsedQuery,
     vector: list[float],
     relaxed: dict[str, Any] | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """The engine response a hybrid search answers with (the shape of a plain search's), and whether its
-    lexical side is ``relaxed``: the relaxed query (any of the words, misspellings forgiven), asked when the
+) -> HybridAnswer:
+    """The engine response a hybrid search answers with, and whether its lexical side is ``relaxed``: the
+    relaxed query (any of the words, misspellings forgiven), asked when the
     words as typed match nothing, as lexical mode's second look does. Without it a misspelt name ("Jiroma
     Powell") would be answered by the model's nearest articles alone, which share no name with it."""
     depth = max(FUSION_DEPTH, request.page * request.size)
@@ -184,7 +191,7 @@ def hybrid_answers(
     if request.sort != "relevance":
         answer = client.search(index, _sorted_body(lexical, joined))
         answer["took"] = took + int(answer.get("took", 0))
-        return answer, loose
+        return HybridAnswer(answer, loose, bool(dense_ranked))
     fused = fuse(lexical_ranked, dense_ranked, joined, RELAXED_DENSE_WEIGHT if loose else DENSE_WEIGHT)
     start = (request.page - 1) * request.size
     page = fused[start : start + request.size]
@@ -193,7 +200,8 @@ def hybrid_answers(
         read = client.search(index, _page_body(lexical, [item.id for item, _ in page], grouped))
         took += int(read.get("took", 0))
         hits = _in_order(read, page)
-    return _answer(words, hits, len(joined), took, timed_out=bool(meaning.get("timed_out"))), loose
+    answer = _answer(words, hits, len(joined), took, timed_out=bool(meaning.get("timed_out")))
+    return HybridAnswer(answer, loose, bool(dense_ranked))
 
 
 def _highlight(lexical: dict[str, Any]) -> dict[str, Any]:

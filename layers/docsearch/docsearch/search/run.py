@@ -68,8 +68,9 @@ def _ranked(
         return client.search(index, body), "lexical", False
     try:
         relaxed = build_search(request, relaxed=True, aliases=aliases)
-        answer, loose = hybrid_answers(client, request, index, body, parsed, vector, relaxed)
-        return answer, "hybrid", loose
+        answer = hybrid_answers(client, request, index, body, parsed, vector, relaxed)
+        # "hybrid" only when the model's ranking was fused in: an index without vectors yet ranks by the words.
+        return answer.response, "hybrid" if answer.meaning else "lexical", answer.relaxed
     except EngineRejected as error:  # e.g. an index built before the vector field (its rebuild pending)
         logger.warning("hybrid search refused, answered lexically", extra={"status": error.status})
     return client.search(index, body), "lexical", False
