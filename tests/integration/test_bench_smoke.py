@@ -40,7 +40,9 @@ def test_bench_reports_every_figure_and_ratio(
     for stage in report["ingest"]:
         assert stage["failed_messages"] == 0
         assert stage["path_docs_per_s"] > 0 and stage["baseline_docs_per_s"] > 0
-        assert stage["ratio"] == pytest.approx(stage["path_docs_per_s"] / stage["baseline_docs_per_s"], rel=0.02)
+        # The rates are rounded to 0.1 docs/s: with the model embedding every article (about 2 docs/s here)
+        # that alone moves their quotient by up to 5 %.
+        assert stage["ratio"] == pytest.approx(stage["path_docs_per_s"] / stage["baseline_docs_per_s"], rel=0.05)
     for stage in report["search"]:
         for subject in ("handler", "direct", "gateway"):
             assert stage[subject]["n"] == 6 and 0 < stage[subject]["p50_ms"] <= stage[subject]["p95_ms"]
