@@ -26,7 +26,7 @@ from pathlib import Path
 from eval.archive.corpus import Record, cache_dir
 from eval.corpus import Doc, LabelledSet, Query
 from eval.report import Scores, score_system, table
-from eval.systems import PIPELINE, System
+from eval.systems import HYBRID, PIPELINE, System
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 NAMES = DATA / "archive_names.txt"
@@ -34,7 +34,8 @@ QUERIES = DATA / "archive_queries.jsonl"
 PARAPHRASES = DATA / "archive_paraphrases.jsonl"
 JUDGEMENTS = DATA / "archive_judgements.jsonl"
 TOP = 5
-JUDGED_SYSTEMS = (PIPELINE, "indonesian (built-in)")
+BASELINE = "indonesian (built-in)"
+JUDGED_SYSTEMS = (PIPELINE, HYBRID, BASELINE)  # the plain index each mode of ours is judged against
 VOWELS = "aeiou"
 CONSONANTS = "bcdfghjklmnprstwy"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -180,11 +181,15 @@ def precision_report(systems: list[System]) -> str:
         per_system[system.name] = scores
         mean = sum(scores) / max(len(scores), 1)
         lines.append(f"  {system.name}: mean P@{TOP} {mean:.3f} ({unjudged} results unjudged, counted not relevant)")
-    ours, theirs = per_system.get(PIPELINE), per_system.get(JUDGED_SYSTEMS[1])
-    if ours and theirs:
-        from eval.metrics import paired_randomization
+    from eval.metrics import paired_randomization
 
-        lines.append(f"  paired randomization test: p={paired_randomization(ours, theirs):.3f}")
+    theirs = per_system.get(BASELINE)
+    for name in (PIPELINE, HYBRID):
+        ours = per_system.get(name)
+        if ours and theirs:
+            lines.append(
+                f"  {name} vs {BASELINE}, paired randomization test: p={paired_randomization(ours, theirs):.3f}"
+            )
     return "\n".join(lines)
 
 
