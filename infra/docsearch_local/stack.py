@@ -51,10 +51,22 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
     """Start what is not running of ``parts``; return the parts this call started (so a caller can stop those).
 
     Without the worker, nothing consumes the ingest queue (``sam local`` invokes the function instead).
+    A start that fails part way (an engine that never turns healthy) stops what it started before raising:
+    a test session whose fixture failed never leaves an engine running.
     """
     config.state.mkdir(parents=True, exist_ok=True)
-    started_at = time.monotonic()
     started: list[str] = []
+    try:
+        _up(config, parts, started)
+    except BaseException:
+        down(config, started)
+        raise
+    return started
+
+
+def _up(config: StackConfig, parts: tuple[str, ...], started: list[str]) -> None:
+    """``up``'s work; ``started`` collects each part as it is started."""
+    started_at = time.monotonic()
     if not http_ok(f"{config.opensearch_url}/_cluster/health"):
         pid = opensearch.start(config.opensearch_port, opensearch.data_home(config.state), config.bind)
         config.pidfile("opensearch").write_text(str(pid))
@@ -79,14 +91,13 @@ def up(config: StackConfig, parts: tuple[str, ...] = PARTS) -> list[str]:
         summary = reindex(engine, config.index_alias, in_flight_s=INGEST_TIMEOUT_S if ingesting else 0)
         print(f"  {summary.documents} documents now in {summary.new_index}", flush=True)
     warn_if_bucket_lost(config, engine)
-    started += [
+    started.extend(
         part for part, module in WORKERS.items() if part in parts and _start_python(config, part, ["-m", module])
-    ]
+    )
     if "api" in parts:
         _wait(f"{config.api_url}/health", "search API", timeout_s=60)
     print(f"local stack up in {time.monotonic() - started_at:.1f}s")
     status(config)
-    return started
 
 
 def warn_if_bucket_lost(config: StackConfig, engine: OpenSearch) -> bool:

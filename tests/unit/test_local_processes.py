@@ -7,7 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+from docsearch_local.paths import stack_config
 from docsearch_local.processes import pid_alive, process_state
 
 # A parent that starts a child, kills it and never reaps it: the child stays a zombie that is not ours,
@@ -49,3 +54,21 @@ def test_a_stopped_process_is_alive_and_says_it_is_stopped() -> None:
         sleeper.kill()
         sleeper.wait()
     assert not pid_alive(sleeper.pid) and process_state(sleeper.pid) is None
+
+
+def test_a_stack_start_that_fails_stops_what_it_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An engine that never turns healthy is stopped, not left running after the failed session fixture."""
+    from docsearch_local import stack
+
+    stopped: list[list[str] | None] = []
+
+    def engine_never_healthy(config: object, parts: object, started: list[str]) -> None:
+        started.append("opensearch")
+        raise TimeoutError("not within 180s: OpenSearch healthy")
+
+    monkeypatch.setattr(stack, "_up", engine_never_healthy)
+    monkeypatch.setattr(stack, "down", lambda config, parts=None: stopped.append(list(parts or [])))
+    config = replace(stack_config(), state=tmp_path / "state")
+    with pytest.raises(TimeoutError):
+        stack.up(config)
+    assert stopped == [["opensearch"]]
