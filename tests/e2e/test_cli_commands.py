@@ -72,9 +72,9 @@ def test_upload_then_search_with_snippets(local_stack: StackConfig, s3: Any, tmp
     head = s3.head_object(Bucket=local_stack.bucket, Key=f"{prefix}/kiriman/2024/dua.md")
     assert head["ContentType"] == "text/markdown; charset=utf-8"
 
-    eventually(lambda: run_json("search", token)["total"] >= 2, "uploads searchable")
+    eventually(lambda: run_json("search", token, "--mode", "lexical")["total"] >= 2, "uploads searchable")
 
-    answer = run_json("search", f"beras {token}")
+    answer = run_json("search", f"beras {token}", "--mode", "lexical")
     assert answer["total"] == 1 and answer["results"][0]["key"] == f"{prefix}/kiriman/satu.txt"
     # adjacent matches may share one <mark> ("<mark>beras zq…</mark>")
     assert any(re.search(f"<mark>[^<]*{token}[^<]*</mark>", s) for s in answer["results"][0]["snippets"])
@@ -106,8 +106,11 @@ def test_upload_names_the_outlet_and_date_of_files_that_carry_none(
     assert uploaded["uploaded"] == [key]
     head = s3.head_object(Bucket=local_stack.bucket, Key=key)
     assert head["Metadata"] == {"source": "detikJabar", "published-at": "2025-10-21"}
-    eventually(lambda: run_json("search", token, "--source", "detik")["total"] == 1, "found under its outlet")
-    hit = run_json("search", token, "--source", "detik", "--date-from", "2025-10-01")["results"][0]
+    eventually(
+        lambda: run_json("search", token, "--source", "detik", "--mode", "lexical")["total"] == 1,
+        "found under its outlet",
+    )
+    hit = run_json("search", token, "--source", "detik", "--date-from", "2025-10-01", "--mode", "lexical")["results"][0]
     assert (hit["source"], hit["published_at"]) == ("detikJabar", "2025-10-21")
     s3.delete_object(Bucket=local_stack.bucket, Key=key)
 
@@ -281,7 +284,7 @@ def test_redrive_moves_dead_letters_back_and_they_get_indexed(local_stack: Stack
 
     moved = run_json("redrive")
     assert moved["moved"] >= 1
-    eventually(lambda: run_json("search", token)["total"] == 1, "redriven message indexed")
+    eventually(lambda: run_json("search", token, "--mode", "lexical")["total"] == 1, "redriven message indexed")
 
 
 def test_a_newsroom_alias_added_from_the_cli_is_used_by_the_api_without_a_reindex(
@@ -290,14 +293,20 @@ def test_a_newsroom_alias_added_from_the_cli_is_used_by_the_api_without_a_reinde
     token = f"zk{uuid.uuid4().hex[:8]}"
     (tmp_path / "jabar.txt").write_text(f"Gubernur Tinjau Sungai\nGubernur Dedi Mulyadi {token} meninjau sungai.\n")
     run_json("upload", str(tmp_path / "jabar.txt"), "--prefix", f"cli-{token}")
-    eventually(lambda: run_json("search", f"Dedi Mulyadi {token}")["total"] == 1, "upload searchable")
-    assert run_json("search", f"KDM{token} {token}")["relaxed"] is True  # found by the token alone
+    eventually(
+        lambda: run_json("search", f"Dedi Mulyadi {token}", "--mode", "lexical")["total"] == 1, "upload searchable"
+    )
+    assert run_json("search", f"KDM{token} {token}", "--mode", "lexical")["relaxed"] is True  # found by the token alone
 
     bad = run("aliases", "add", "KDM")
     assert bad.returncode == 2 and "two or more terms" in bad.stderr
     assert run_json("aliases", "add", f"KDM{token}, Dedi Mulyadi")["added"] is True
     assert f"KDM{token}, Dedi Mulyadi" in run_json("aliases", "list")["aliases"]
     # The search function reads the list again within a minute: found as typed, no reindex.
-    eventually(lambda: run_json("search", f"KDM{token} {token}")["relaxed"] is False, "the alias applied", timeout_s=90)
+    eventually(
+        lambda: run_json("search", f"KDM{token} {token}", "--mode", "lexical")["relaxed"] is False,
+        "the alias applied",
+        timeout_s=90,
+    )
     assert run_json("aliases", "remove", f"KDM{token}")["removed"] == [f"KDM{token}, Dedi Mulyadi"]
     s3.delete_object(Bucket=local_stack.bucket, Key=f"cli-{token}/jabar.txt")

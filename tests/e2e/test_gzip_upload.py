@@ -35,7 +35,8 @@ def test_a_gzipped_page_is_found_with_its_title_and_a_bomb_is_a_recorded_skip(
 
     # What the words find (lexical mode): hybrid mode would list the model's nearest articles after the match.
     eventually(lambda: search_api(q=tag, mode="lexical").json()["total"] == 1, "the gzip'd page searchable")
-    [hit] = search_api(q=f"panen padi {tag}", mode="lexical").json()["results"]
+    # First, not alone: the stack's bucket and index persist, and earlier runs' pages share "panen padi".
+    hit = search_api(q=f"panen padi {tag}", mode="lexical").json()["results"][0]
     assert hit["key"] == page and hit["title"] == f"Petani {tag} Panen Raya Padi Organik"
 
     def bomb_status() -> Any:

@@ -21,11 +21,11 @@ def test_upload_search_delete(local_stack: StackConfig, s3: Any, search_api: Cal
     s3.put_object(Bucket=local_stack.bucket, Key=key, Body=body.encode())
 
     def found() -> bool:
-        answer = search_api(q=word)
+        answer = search_api(q=word, mode="lexical")
         return answer.status_code == 200 and answer.json()["total"] == 1
 
     eventually(found, "uploaded article searchable")
-    answer = search_api(q=word).json()
+    answer = search_api(q=word, mode="lexical").json()
     [hit] = answer["results"]
     assert hit["key"] == key
     assert hit["title"] == f"Kapal Selam {word} Diluncurkan"
@@ -35,7 +35,7 @@ def test_upload_search_delete(local_stack: StackConfig, s3: Any, search_api: Cal
     s3.delete_object(Bucket=local_stack.bucket, Key=key)
 
     def gone() -> bool:
-        answer = search_api(q=word)
+        answer = search_api(q=word, mode="lexical")
         return answer.status_code == 200 and answer.json()["total"] == 0
 
     eventually(gone, "deleted article gone")
