@@ -179,18 +179,42 @@ def test_a_misspelt_query_keeps_its_relaxed_word_matches_in_hybrid_mode() -> Non
     request = SearchRequest(q="Jiroma Powell", mode="hybrid", group=False)
     strict, relaxed = build_search(request), build_search(request, relaxed=True)
     client = _Scripted([], ["powell-1", "powell-2"], ["powell-2", "powell-1"], ["powell-1", "powell-2"])
-    answer = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    answer = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, lambda: relaxed)  # type: ignore[arg-type]
     assert answer.relaxed is True and answer.meaning is True
     assert client.bodies[1]["query"] == relaxed["query"]  # the second lexical look is the relaxed query
     assert {hit["_id"] for hit in answer.response["hits"]["hits"]} == {"powell-1", "powell-2"}
     # Words that match as typed are never relaxed.
     client = _Scripted(["powell-1"], ["powell-1"], ["powell-1"])
-    again = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    again = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, lambda: relaxed)  # type: ignore[arg-type]
     assert again.relaxed is False and client.bodies[1]["query"]["knn"]
     # No vectors under the filters (an index not yet filled): the words alone ranked, and it says so.
     client = _Scripted(["powell-1"], [], ["powell-1"])
-    empty = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    empty = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, lambda: relaxed)  # type: ignore[arg-type]
     assert empty.meaning is False
+
+
+def test_the_relaxed_query_is_built_only_when_the_words_match_nothing() -> None:
+    request = SearchRequest(q="banjir", mode="hybrid", group=False)
+    built: list[bool] = []
+
+    def relaxed() -> dict[str, Any]:
+        built.append(True)
+        return build_search(request, relaxed=True)
+
+    client = _Scripted(["d1"], ["d1"], ["d1"])
+    hybrid_answers(client, request, "articles", build_search(request), parse_query(request.q), [0.1] * 3, relaxed)  # type: ignore[arg-type]
+    assert built == []
+
+
+def test_when_not_even_the_relaxed_words_match_the_model_is_not_asked() -> None:
+    """Nothing the model finds may join a query no word matches (``admitted``), so its k-NN search is skipped."""
+    request = SearchRequest(q="qwertyuiop", mode="hybrid", group=False)
+    client = _Scripted([])
+    strict, relaxed = build_search(request), build_search(request, relaxed=True)
+    answer = hybrid_answers(client, request, "articles", strict, parse_query(request.q), [0.1] * 3, lambda: relaxed)  # type: ignore[arg-type]
+    assert len(client.bodies) == 2 and not any("knn" in json.dumps(body) for body in client.bodies)
+    assert answer.response["hits"]["hits"] == [] and answer.response["hits"]["total"]["value"] == 0
+    assert answer.meaning is False and answer.relaxed is False
 
 
 def test_a_query_whose_words_match_nothing_gets_nothing_from_the_model_either() -> None:

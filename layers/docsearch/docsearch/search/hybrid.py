@@ -24,6 +24,7 @@ vector field at all; fusion here runs on every engine with k-NN (docs/decisions/
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,20 +171,24 @@ def hybrid_answers(
     lexical: dict[str, Any],
     parsed: ParsedQuery,
     vector: list[float],
-    relaxed: dict[str, Any] | None = None,
+    relaxed: Callable[[], dict[str, Any]] | None = None,
 ) -> HybridAnswer:
     """The engine response a hybrid search answers with, and whether its lexical side is ``relaxed``: the
-    relaxed query (any of the words, misspellings forgiven), asked when the
+    relaxed query (any of the words, misspellings forgiven; ``relaxed`` builds it), asked when the
     words as typed match nothing, as lexical mode's second look does. Without it a misspelt name ("Jiroma
-    Powell") would be answered by the model's nearest articles alone, which share no name with it."""
+    Powell") would be answered by the model's nearest articles alone, which share no name with it. When
+    not even the relaxed words match, the model is not asked: nothing it finds may join (``admitted``)."""
     depth = max(FUSION_DEPTH, request.page * request.size)
     grouped = "collapse" in lexical
     words = client.search(index, ids_only(lexical, depth))
     loose = False
     if not _total(words) and relaxed is not None:
-        again = client.search(index, ids_only(relaxed, depth))
+        loose_body = relaxed()
+        again = client.search(index, ids_only(loose_body, depth))
         if _total(again):
-            lexical, words, loose = relaxed, again, True
+            lexical, words, loose = loose_body, again, True
+    if not _total(words):
+        return HybridAnswer(_answer(words, [], 0, int(words.get("took", 0)), timed_out=False), False, False)
     meaning = client.search(index, dense_body(request, lexical, parsed, vector, depth))
     lexical_ranked, dense_ranked = _ranked(words, grouped, dense=False), _ranked(meaning, grouped, dense=True)
     joined = admitted(lexical_ranked, dense_ranked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from docsearch.embed import Embedder
@@ -67,7 +68,7 @@ def _ranked(
         logger.warning("query embedding failed, answered lexically", extra={"error_type": type(error).__name__})
         return client.search(index, body), "lexical", False
     try:
-        relaxed = build_search(request, relaxed=True, aliases=aliases)
+        relaxed = partial(build_search, request, relaxed=True, aliases=aliases)  # built only if the words match nothing
         answer = hybrid_answers(client, request, index, body, parsed, vector, relaxed)
         # "hybrid" only when the model's ranking was fused in: an index without vectors yet ranks by the words.
         return answer.response, "hybrid" if answer.meaning else "lexical", answer.relaxed
