@@ -72,7 +72,8 @@ def _pipeline(reader: SearchClient, alias: str, embedder: Embedder | None = None
         # Ranking is measured per document: the eval indexes bare documents, not ingest's story groups.
         request = SearchRequest(q=text.strip()[:MAX_QUERY_CHARS], page=1, size=CUTOFF, group=False, mode=mode)
         answer = search(reader, alias, request, embedder=embedder)
-        if answer.mode != mode and not answer.relaxed and parse_query(request.q).words:
+        # A query nothing matches is answered empty, by no model (hybrid asks it nothing then).
+        if answer.mode != mode and answer.results and not answer.relaxed and parse_query(request.q).words:
             raise RuntimeError(f"asked for {mode}, answered {answer.mode}: {text!r}")
         return [hit.id for hit in answer.results]
 

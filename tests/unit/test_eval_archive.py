@@ -77,3 +77,23 @@ def test_without_mirrors_the_report_says_it_is_skipped(tmp_path: Path, monkeypat
     monkeypatch.setenv("DOCSEARCH_ARCHIVE_CACHE", str(tmp_path / "cache"))
     text = run(client=None, reader=None)  # type: ignore[arg-type]  # never reached without data
     assert text.startswith("Real-archive report skipped: no archive data")
+
+
+def test_an_ablation_variant_holds_only_while_it_is_applied() -> None:
+    """Each change is in force for its own searches and indices, and gone after (the next variant starts clean)."""
+    from docsearch.index import definition
+    from docsearch.search import hybrid, query
+    from eval.archive.ablation import VARIANTS, Variant, applied
+
+    def k1() -> float:
+        return float(definition.index_settings(serverless=False)["index"]["similarity"]["news_bm25"]["k1"])
+
+    shipped = (query.EXACT_BOOST, hybrid.DENSE_WEIGHT, k1())
+    changes = {"docsearch.search.query.EXACT_BOOST": 0.0, "docsearch.search.hybrid.DENSE_WEIGHT": 0.55}
+    with applied(Variant("exact x0, dense 0.55, k1 1.7", changes, {"k1": 1.7})):
+        assert (query.EXACT_BOOST, hybrid.DENSE_WEIGHT, k1()) == (0.0, 0.55, 1.7)
+    assert (query.EXACT_BOOST, hybrid.DENSE_WEIGHT, k1()) == shipped
+    # Every variant names constants that exist (mock.patch refuses a missing one): a renamed constant fails here.
+    for each in VARIANTS:
+        with applied(each):
+            pass
