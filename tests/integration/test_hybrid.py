@@ -129,6 +129,19 @@ def test_meaning_finds_what_the_words_miss(reader: SearchClient, articles: str, 
     assert "<mark>Vietnam</mark>" in " ".join(hybrid.results[0].snippets)
 
 
+def test_a_relaxed_query_gets_the_same_suggestion_in_both_modes(
+    reader: SearchClient, articles: str, embedder: Embedder
+) -> None:
+    """ "menteri negra": as typed nothing holds both words; relaxed, three articles name a minister. Hybrid mode,
+    the default, says "Mungkin maksud Anda: menteri negara" as lexical mode does (with three or more relaxed
+    results it said nothing before)."""
+    answers = [_search(reader, articles, embedder, "menteri negra", group=False, mode=m) for m in ("lexical", "hybrid")]
+    assert [answer.mode for answer in answers] == ["lexical", "hybrid"] and all(a.relaxed for a in answers)
+    assert {"keuangan", "keuangan-copy", "perdana"} <= set(_ids(answers[1]))
+    suggestions = [answer.suggestion.text if answer.suggestion else None for answer in answers]
+    assert suggestions == ["menteri negara", "menteri negara"]
+
+
 def test_a_synonym_the_index_knows_and_the_model_agree(reader: SearchClient, articles: str, embedder: Embedder) -> None:
     hybrid = _search(reader, articles, embedder, "Menkeu defisit APBN", group=False, mode="hybrid")
     assert set(_ids(hybrid)[:2]) == {"keuangan", "keuangan-copy"}

@@ -162,6 +162,8 @@ def test_hybrid_mode_says_so_and_lexical_mode_never_embeds() -> None:
 class _Scripted:
     """Answers searches in order from a script of hit-id lists (the last one repeats), recording each body."""
 
+    serverless = False
+
     def __init__(self, *answers: list[str]) -> None:
         self.answers = list(answers)
         self.bodies: list[dict[str, Any]] = []
@@ -215,6 +217,18 @@ def test_when_not_even_the_relaxed_words_match_the_model_is_not_asked() -> None:
     assert len(client.bodies) == 2 and not any("knn" in json.dumps(body) for body in client.bodies)
     assert answer.response["hits"]["hits"] == [] and answer.response["hits"]["total"]["value"] == 0
     assert answer.meaning is False and answer.relaxed is False
+
+
+def test_a_relaxed_hybrid_answer_also_asks_for_a_suggestion() -> None:
+    """ "Jiroma Powell" relaxed in hybrid mode found the Powell articles; the reader still gets "Mungkin maksud
+    Anda", as in lexical mode (before, a relaxed answer of three or more articles in hybrid mode got none)."""
+    client = _Scripted([], ["powell-1", "powell-2", "powell-3"], ["powell-1"])
+    answer = search(client, "articles", SearchRequest(q="Jiroma Powell", group=False), embedder=_Embedder())  # type: ignore[arg-type]
+    assert answer.relaxed and answer.mode == "hybrid"
+    assert "suggest" in client.bodies[-1] and client.bodies[-1]["size"] == 0  # the last request: the suggester's
+    again = _Scripted([], ["powell-1"], ["powell-1"])
+    search(again, "articles", SearchRequest(q="Jiroma Powell", group=False, page=2), embedder=_Embedder())  # type: ignore[arg-type]
+    assert not any("suggest" in body for body in again.bodies)  # page 2: the suggestion was on page 1
 
 
 def test_a_query_whose_words_match_nothing_gets_nothing_from_the_model_either() -> None:

@@ -38,7 +38,9 @@ def search(
     """
     try:
         response, mode, relaxed = _ranked(client, index, request, aliases, embedder)
-        if wants_suggestion(request, response):
+        if relaxed and request.page == 1:  # hybrid relaxed the words itself: as typed they matched nothing
+            response = _suggested(client, index, request, response)
+        elif wants_suggestion(request, response):
             response, loose = _second_look(client, index, request, aliases, response)
             if loose:  # the words matched nothing, in either mode: the relaxed lexical answer
                 relaxed, mode = True, "lexical"
@@ -100,14 +102,19 @@ def _second_look(
     Returns the response to show and whether it is the relaxed one.
     """
     found = int(first.get("hits", {}).get("total", {}).get("value", 0))
-    if found:  # a few results: keep them, only ask for a suggestion (a long query gets none)
-        if not suggestion_wanted(request):
-            return first, False
-        answer = client.search(index, suggestion_body(request))
-        return {**first, "suggest": answer.get("suggest", {})}, False
+    if found:  # a few results: keep them, only ask for a suggestion
+        return _suggested(client, index, request, first), False
     relaxed = build_search(request, relaxed=True, aliases=aliases)
     answer = client.search(index, {**relaxed, **suggestion_body(request, size=False)})
     return answer, int(answer.get("hits", {}).get("total", {}).get("value", 0)) > 0
+
+
+def _suggested(client: SearchClient, index: str, request: SearchRequest, response: dict[str, Any]) -> dict[str, Any]:
+    """``response`` with the suggester's answer for the query's words (a long query gets none)."""
+    if not suggestion_wanted(request):
+        return response
+    answer = client.search(index, suggestion_body(request))
+    return {**response, "suggest": answer.get("suggest", {})}
 
 
 # What /health reports for a Serverless collection that answered: it has no cluster status to give
