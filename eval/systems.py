@@ -100,11 +100,12 @@ def indexed_systems(
     prefix: str = "eval",
     embedder: Embedder | None = None,
     lead_chars: int = LEAD_CHARS,
+    baselines: bool = True,
 ) -> Iterator[list[System]]:
     """Index ``docs`` once per system (fresh, uniquely named indices), yield the systems, delete the indices.
     ``reader``: the search function's client, on the same engine as ``client``, for our pipeline's searches.
     ``embedder``: also rank in hybrid mode, the documents embedded by title and the first ``lead_chars``
-    of their body (as ingest does)."""
+    of their body (as ingest does). ``baselines=False``: our pipeline only (the plain indices are not built)."""
     run = f"{prefix}-{uuid.uuid4().hex[:8]}"
     alias = f"{run}-pipeline"
     created: list[str] = []
@@ -117,7 +118,7 @@ def indexed_systems(
         systems = [System(PIPELINE, _retrying(_pipeline(reader, alias)))]
         if embedder is not None:
             systems.append(System(HYBRID, _retrying(_pipeline(reader, alias, embedder))))
-        for label, analyzer in BASELINE_ANALYZERS.items():
+        for label, analyzer in BASELINE_ANALYZERS.items() if baselines else ():
             index = f"{run}-{analyzer}"
             mapping = {"type": "text", "analyzer": analyzer}
             client.indices.create(

@@ -97,39 +97,47 @@ def applied(variant: Variant) -> Iterator[None]:
 class Row:
     variant: Variant
     known: Scores
-    baseline: Scores
     facqa: Scores | None = None
 
 
 def _rank(
-    client: OpenSearch, reader: SearchClient, labelled: LabelledSet, variant: Variant, embedder: Embedder
-) -> tuple[Scores, Scores]:
-    """The variant's hybrid scores and the built-in index's on ``labelled``."""
+    client: OpenSearch,
+    reader: SearchClient,
+    labelled: LabelledSet,
+    variant: Variant,
+    embedder: Embedder,
+    baseline: bool = False,
+) -> tuple[Scores, Scores | None]:
+    """The variant's hybrid scores on ``labelled``, and (``baseline``) the built-in index's."""
     with (
         applied(variant),
-        indexed_systems(client, reader, labelled.docs, "ablation", embedder, variant.lead_chars) as systems,
+        indexed_systems(client, reader, labelled.docs, "ablation", embedder, variant.lead_chars, baseline) as systems,
     ):
         chosen = {system.name: system for system in systems}
-        return score_system(chosen[HYBRID], labelled.queries), score_system(chosen[BASELINE], labelled.queries)
+        plain = score_system(chosen[BASELINE], labelled.queries) if baseline else None
+        return score_system(chosen[HYBRID], labelled.queries), plain
 
 
-def rows(client: OpenSearch, reader: SearchClient, embedder: Embedder, facqa: Path | None = None) -> list[Row]:
-    archives, missing = load_archives()
-    if not archives:
-        raise SystemExit("no archive data: " + "; ".join(missing))
-    known = known_items([record for group in archives.values() for record in group])
+def rows(
+    client: OpenSearch, reader: SearchClient, embedder: Embedder, known: LabelledSet, facqa: Path | None = None
+) -> tuple[list[Row], Scores]:
+    """Each variant's scores, and the built-in index's on the known items (ranked once: no variant changes it)."""
     questions = facqa_set(facqa, limit=FACQA_QUERIES) if facqa else None
-    result = []
+    result: list[Row] = []
+    plain: Scores | None = None
     for variant in VARIANTS:
-        row = Row(variant, *_rank(client, reader, known, variant, embedder))
+        scores, ranked_plain = _rank(client, reader, known, variant, embedder, baseline=plain is None)
+        plain = plain or ranked_plain
+        row = Row(variant, scores)
         if questions is not None:
             row.facqa = _rank(client, reader, questions, variant, embedder)[0]
         result.append(row)
         print(f"  {variant.name}: {row.known.mrr:.4f}", flush=True)
-    return result
+    assert plain is not None  # the first variant ranked it
+    return result, plain
 
 
-def report(results: list[Row], held_out: set[str]) -> str:
+def report(results: list[Row], plain: Scores, held_out: set[str]) -> str:
     shipped = results[0]
     lines = [
         "Known items in hybrid mode, one change at a time (MRR@10; p: paired randomization against as shipped)",
@@ -145,13 +153,16 @@ def report(results: list[Row], held_out: set[str]) -> str:
             else f"{row.known.mrr - shipped.known.mrr:+.4f} (p={significance(row.known, shipped.known):.3f})"
         )
         facqa = f"{row.facqa.mrr:.4f}" if row.facqa else "-"
-        ratio = row.known.mrr / row.baseline.mrr
+        ratio = row.known.mrr / plain.mrr
         cells = [f"{row.known.mrr:.4f}", f"{tuning:.4f}", f"{held:.4f}", versus, f"{ratio:.3f}", facqa]
         lines.append(f"| {row.variant.name} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
 
 def run(client: OpenSearch, reader: SearchClient, embedder: Embedder, facqa: Path | None = None) -> str:
-    archives, _ = load_archives()
-    held_out = {record.id for group in archives.values() for record in group if record.held_out}
-    return report(rows(client, reader, embedder, facqa), held_out)
+    archives, missing = load_archives()
+    if not archives:
+        raise SystemExit("no archive data: " + "; ".join(missing))
+    records = [record for group in archives.values() for record in group]
+    results, plain = rows(client, reader, embedder, known_items(records), facqa)
+    return report(results, plain, {record.id for record in records if record.held_out})

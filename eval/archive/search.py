@@ -25,6 +25,7 @@ from pathlib import Path
 
 from eval.archive.corpus import Record, cache_dir
 from eval.corpus import Doc, LabelledSet, Query
+from eval.metrics import paired_randomization
 from eval.report import Scores, score_system, table
 from eval.systems import HYBRID, PIPELINE, System
 
@@ -182,8 +183,6 @@ def precision_report(systems: list[System]) -> str:
         per_system[system.name] = scores
         mean = sum(scores) / max(len(scores), 1)
         lines.append(f"  {system.name}: mean P@{TOP} {mean:.3f} ({unjudged} results unjudged, counted not relevant)")
-    from eval.metrics import paired_randomization
-
     theirs = per_system.get(BASELINE)
     for name in (PIPELINE, HYBRID):
         ours = per_system.get(name)
