@@ -10,12 +10,13 @@
   const form = $("search-form");
   const state = {
     q: "", page: 1, source: [], date_from: "", date_to: "", undated: false, sort: "relevance", group: true, story: "",
+    mode: "",  // from the address only (?mode=lexical: the words alone); the API's default otherwise
   };
   const WIDE = window.matchMedia("(min-width: 48rem)");
   // The API's parameter names, as the form calls them (for its 400 messages).
   const FIELD_NAMES = { q: "kata kunci", page: "halaman", size: "jumlah per halaman", source: "sumber",
     date_from: "dari tanggal", date_to: "sampai tanggal", undated: "artikel tanpa tanggal", sort: "urutan",
-    group: "gabungkan salinan" };
+    group: "gabungkan salinan", mode: "mode" };
   let facetSources = [];
   let inFlight = null;
 
@@ -31,6 +32,7 @@
     if (s.sort !== "relevance") p.set("sort", s.sort);
     if (!s.group) p.set("group", "false");
     if (s.story) p.set("story", s.story);
+    if (s.mode) p.set("mode", s.mode);
     return p;
   }
 
@@ -82,6 +84,7 @@
     state.sort = p.get("sort") || "relevance";
     state.group = p.get("group") !== "false";
     state.story = p.get("story") || "";
+    state.mode = p.get("mode") || "";
     facetSources = state.source.map((value) => ({ value: value, count: null }));
   }
 
