@@ -19,7 +19,7 @@ from opensearchpy import OpenSearch
 from docsearch_local import stack
 from docsearch_local.docker_daemon import DockerDaemon, DockerUnavailable, ensure_daemon
 from docsearch_local.lambda_image import ensure_image
-from docsearch_local.paths import stack_config
+from docsearch_local.paths import StackConfig, stack_config
 from docsearch_local.sam_local import (
     BUILT_TEMPLATE,
     PARTS,
@@ -68,8 +68,19 @@ def sam(docker_daemon: DockerDaemon, lambda_image: str) -> Iterator[SamSetup]:
     stack.down(replace(base, state=sam_state(base)), list(PARTS))  # what an interrupted run left behind
     config = sam_stack_config(gateway, base)
     started = stack.up(config, parts=PARTS)
+    _empty_index(config)
     yield SamSetup(config, write_env_vars(config, gateway), docker_daemon, gateway)
     stack.down(config, started)
+
+
+def _empty_index(config: StackConfig) -> None:
+    """The sam stack is the tests' own and its index outlives a run: earlier runs' copies of the same
+    fixtures would tie with this run's and could fill a page of results, so each run starts empty."""
+    config.engine().delete_by_query(
+        index=config.index_alias,
+        body={"query": {"match_all": {}}},
+        params={"conflicts": "proceed", "ignore_unavailable": "true", "refresh": "true"},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -32,8 +32,7 @@ GZIPPED = gzip.compress(
 
 def _search(sam: SamSetup, query: str) -> list[dict[str, Any]]:
     event = sam.event("http-search.json")
-    # group=false: the sam stack's index outlives a run, and an earlier run's copy of the same file would
-    # stand for this one's story
+    # group=false: each result on its own, whatever else in the sam stack's index tells the same story
     params = {"q": query, "group": "false"}
     event["rawQueryString"] = urlencode(params)
     event["queryStringParameters"] = params
