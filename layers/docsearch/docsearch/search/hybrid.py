@@ -24,6 +24,7 @@ vector field at all; fusion here runs on every engine with k-NN (docs/decisions/
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,7 @@ RELAXED_DENSE_WEIGHT = 0.6
 # sets, unrelated sample articles sit at a median of 0.79 to a query (90th percentile 0.81), the right
 # passage of a vocabulary-mismatch query at a median of 0.86 (eval/data/vocabulary_*).
 DENSE_MIN_COSINE = 0.80
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,14 @@ class Ranked:
 
 
 def embedded_text(parsed: ParsedQuery) -> str:
-    """What the model reads: the query's words and phrases, not its exclusions."""
-    return " ".join([*parsed.words, *parsed.phrases])
+    """What the model reads: the query's words and phrases, not its exclusions; nothing when every word holds a
+    digit. Codes (case and letter numbers, plates, IDs) are what the words find exactly and the model reads as
+    look-alikes: with 13 reports for each of ten codes "zq…" indexed, one code's answer counted two reports
+    of other codes (15 for 13). Such a query is answered by its words (``run.py``: no text, no model)."""
+    parts = [*parsed.words, *parsed.phrases]
+    if all(_DIGIT.search(word) for part in parts for word in part.split()):
+        return ""
+    return " ".join(parts)
 
 
 def cosine(score: float) -> float:
