@@ -20,6 +20,7 @@ from docsearch.search.hybrid import (
     hybrid_answers,
     ids_only,
     normalised,
+    relative,
 )
 from docsearch.search.models import SearchRequest
 from docsearch.search.parse import parse_query
@@ -70,8 +71,19 @@ def test_scores_are_scaled_per_side_so_neither_scale_dominates() -> None:
     assert normalised(_scored(("a", 7.0), ("b", 7.0))) == {"a": 1.0, "b": 1.0}  # a tie: no side wins by it
     assert normalised([]) == {}
     # BM25 in the tens and cosines near 0.8 weigh alike: the lexical side keeps its share, 1 - DENSE_WEIGHT.
-    fused = dict((item.key, score) for item, score in fuse(_scored(("a", 40.0), ("b", 1.0)), [], []))
-    assert fused == {"a": pytest.approx(1 - DENSE_WEIGHT), "b": 0.0}
+    fused = dict((item.key, score) for item, score in fuse(_scored(("a", 40.0), ("b", 10.0)), [], []))
+    assert fused == {"a": pytest.approx(1 - DENSE_WEIGHT), "b": pytest.approx((1 - DENSE_WEIGHT) / 4)}
+
+
+def test_the_weakest_word_match_keeps_its_credit_against_what_only_the_model_found() -> None:
+    """Words scaled min-max gave the last word match 0, as if no word matched, and an admitted document went
+    above it (khawatir: the second article holding the word fell under three that lack it)."""
+    assert relative(_scored(("a", 10.0), ("b", 8.0))) == {"a": 1.0, "b": 0.8}
+    assert relative([]) == {}
+    lexical = _scored(("a", 10.0), ("b", 8.0))
+    dense = _scored(("x", 0.81), ("b", 0.80), ("a", 0.79))
+    order = [item.key for item, _ in fuse(lexical, dense, admitted(lexical, dense))]
+    assert order == ["b", "a", "x"]
 
 
 def test_a_story_counts_once_and_keeps_the_lexical_sides_document() -> None:
