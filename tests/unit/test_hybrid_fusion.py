@@ -12,6 +12,7 @@ from docsearch.errors import EngineRejected
 from docsearch.search.hybrid import (
     DENSE_MIN_COSINE,
     DENSE_WEIGHT,
+    MAX_ADMITTED,
     Ranked,
     admitted,
     dense_body,
@@ -50,6 +51,13 @@ def test_documents_the_model_ranks_above_every_lexical_match_join_if_close_enoug
     ]
     joined = admitted(_ranks("garuda-airline"), dense)
     assert [item.key for item in joined] == ["menteri-keuangan"]  # "far" is too far, "after" below a lexical match
+
+
+def test_only_the_models_best_few_join() -> None:
+    """ "khawatir" on the real archive: the model put 44 articles without the word above its first word match."""
+    dense = _ranks(*[f"near-{n}" for n in range(44)], "holds-the-word", score=0.82)
+    joined = admitted(_ranks("holds-the-word"), dense)
+    assert [item.key for item in joined] == [f"near-{n}" for n in range(MAX_ADMITTED)]
 
 
 def test_fusion_keeps_lexical_order_when_both_agree_and_lets_meaning_reorder_when_they_do_not() -> None:
